@@ -1,0 +1,84 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadEnv, type Env } from './config/env.js';
+import { createLogger, type Logger } from './logger.js';
+import { initOrm, migrate, parseDatabaseUrl, pendingMigrations, dialectOf, type Orm } from './db/orm.js';
+import { syncDepsOf, type SyncDeps } from './sync/sync-deps.js';
+import { createHttpServer, closeHttpServer, type Routes } from './http/server.js';
+import { handleWebhook } from './webhook/webhook.handler.js';
+import { sendJson } from './http/respond.js';
+
+export interface App {
+  env: Env;
+  logger: Logger;
+  orm: Orm;
+  sync: SyncDeps;
+  server: Server;
+  /** The base URL it listens on, e.g. http://127.0.0.1:4000 */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: Env;
+  logger?: Logger;
+  /** Skip applying migrations (tests that migrate themselves). */
+  migrate?: boolean;
+}
+
+/** Builds and starts the service: configuration, database (migrated), HTTP routes. */
+export async function startApp(options: StartOptions = {}): Promise<App> {
+  const env = options.env ?? loadEnv();
+  const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL, format: env.LOG_FORMAT });
+  const target = parseDatabaseUrl(env.DATABASE_URL);
+  const orm = await initOrm({ target, poolMax: env.DATABASE_POOL_MAX });
+  try {
+    if (options.migrate !== false) {
+      const applied = await migrate(orm);
+      if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    }
+  } catch (error) {
+    await orm.close(true);
+    throw error;
+  }
+  const sync = syncDepsOf(orm, { fallbackToCustomerId: env.ATTRIBUTION_FALLBACK_TO_CUSTOMER_ID });
+  const credentials = env.CHARGEBEE_WEBHOOK_USERNAME && env.CHARGEBEE_WEBHOOK_PASSWORD
+    ? { username: env.CHARGEBEE_WEBHOOK_USERNAME, password: env.CHARGEBEE_WEBHOOK_PASSWORD }
+    : null;
+  if (credentials === null) {
+    logger.warn('CHARGEBEE_WEBHOOK_USERNAME/PASSWORD are not set: webhooks are accepted without authentication');
+  }
+
+  const routes: Routes = {
+    '/webhooks/chargebee': (req, res, log) => handleWebhook(req, res, { sync, credentials, maxBodyBytes: env.WEBHOOK_MAX_BODY_BYTES }, log),
+    '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
+    '/readyz': async (_req, res) => {
+      try {
+        await orm.em.getConnection().execute('select 1');
+        const pending = await pendingMigrations(orm);
+        sendJson(res, pending.length === 0 ? 200 : 503, { status: pending.length === 0 ? 'ready' : 'migrations_pending', database: 'up', pendingMigrations: pending });
+      } catch {
+        sendJson(res, 503, { status: 'unavailable', database: 'down' });
+      }
+    },
+  };
+  const server = createHttpServer(routes, logger);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(env.PORT, env.HOST, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
+  const url = `http://${host}:${address.port}`;
+  logger.info({ url, database: dialectOf(orm) }, 'chargebee-sync listening');
+
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      await closeHttpServer(server);
+      await orm.close(true);
+    })();
+    return closing;
+  };
+  return { env, logger, orm, sync, server, url, close };
+}

@@ -1,0 +1,37 @@
+import { defineEntity, type InferEntity } from '@mikro-orm/core';
+import { syncOrigins } from './common.js';
+
+export const Subscription = defineEntity({
+  name: 'Subscription',
+  tableName: 'subscription',
+  properties: (p) => ({
+    id: p.string().primary().length(100),
+    /** Chargebee customer id; no foreign key because a subscription may arrive before its customer. */
+    customerId: p.string().index(),
+    /** PC 1.0 plan_id, or PC 2.0 item_price_id of the plan item. */
+    chargebeePlanId: p.string().nullable().index(),
+    /** The platform's plan from PlanMapping; null when unmapped. */
+    planKey: p.string().nullable().index(),
+    status: p.string().index(),
+    currency: p.string().nullable(),
+    planAmount: p.bigint('number').nullable(),
+    mrr: p.bigint('number').nullable(),
+    quantity: p.integer().nullable(),
+    billingPeriod: p.integer().nullable(),
+    billingPeriodUnit: p.string().nullable(),
+    trialStart: p.datetime().nullable(),
+    trialEnd: p.datetime().nullable(),
+    startedAt: p.datetime().nullable(),
+    currentTermStart: p.datetime().nullable(),
+    currentTermEnd: p.datetime().nullable(),
+    cancelledAt: p.datetime().nullable(),
+    chargebeeCreatedAt: p.datetime().nullable(),
+    chargebeeUpdatedAt: p.datetime().nullable(),
+    resourceVersion: p.bigint('number'),
+    deleted: p.boolean().default(false),
+    syncedAt: p.datetime(),
+    syncedBy: p.enum([...syncOrigins]),
+  }),
+});
+
+export type SubscriptionRow = InferEntity<typeof Subscription>;

@@ -1,0 +1,96 @@
+import { MikroORM, type Options } from '@mikro-orm/core';
+import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { allEntities } from './entities/index.js';
+import { sqliteMigrations } from './migrations/sqlite/index.js';
+import { postgresMigrations } from './migrations/postgresql/index.js';
+
+export type Dialect = 'sqlite' | 'postgresql';
+export type Orm = MikroORM;
+export type Em = SqlEntityManager;
+
+export const defaultSqlitePath = './data/chargebee-sync.sqlite';
+
+export interface DatabaseTarget {
+  dialect: Dialect;
+  /** postgres:// URL, or a SQLite file path (':memory:' allowed). */
+  location: string;
+}
+
+/** DATABASE_URL → which engine and where. Unset means the embedded SQLite file. */
+export function parseDatabaseUrl(url: string | undefined): DatabaseTarget {
+  if (url === undefined || url === '') return { dialect: 'sqlite', location: defaultSqlitePath };
+  if (/^postgres(ql)?:/.test(url)) return { dialect: 'postgresql', location: url };
+  const path = url.replace(/^(sqlite|file):(\/\/)?/, '');
+  return { dialect: 'sqlite', location: path === '' ? defaultSqlitePath : path };
+}
+
+export interface OrmOptions {
+  target: DatabaseTarget;
+  poolMax?: number;
+  debug?: boolean;
+}
+
+/** One configuration shared by the app, the CLI scripts and the tests. */
+export function ormConfig({ target, poolMax = 10, debug = false }: OrmOptions): Options {
+  const common: Options = {
+    entities: allEntities,
+    extensions: [Migrator],
+    debug,
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+    discovery: { warnWhenNoEntities: true },
+    // Fail fast when the database is unreachable: the webhook answers 503 well inside Chargebee's timeout.
+    driverOptions: { acquireConnectionTimeout: 5_000 },
+  };
+  if (target.dialect === 'postgresql') {
+    return {
+      ...common,
+      driver: PostgreSqlDriver,
+      clientUrl: target.location,
+      pool: { min: 0, max: poolMax },
+      migrations: { migrationsList: postgresMigrations, tableName: 'mikro_orm_migrations', transactional: true, allOrNothing: true, silent: true },
+    };
+  }
+  if (target.location !== ':memory:') mkdirSync(dirname(resolve(target.location)), { recursive: true });
+  return {
+    ...common,
+    driver: BetterSqliteDriver,
+    dbName: target.location,
+    migrations: { migrationsList: sqliteMigrations, tableName: 'mikro_orm_migrations', transactional: true, allOrNothing: true, silent: true },
+  };
+}
+
+export async function initOrm(options: OrmOptions): Promise<Orm> {
+  const orm = await MikroORM.init(ormConfig(options));
+  if (options.target.dialect === 'sqlite') {
+    // WAL lets GraphQL reads proceed while a webhook commits; busy_timeout rides out a concurrent writer.
+    const conn = orm.em.getConnection();
+    await conn.execute('pragma journal_mode = wal');
+    await conn.execute('pragma synchronous = normal');
+    await conn.execute('pragma busy_timeout = 5000');
+  }
+  return orm;
+}
+
+export function dialectOf(orm: Orm): Dialect {
+  return orm.config.get('driver') === PostgreSqlDriver ? 'postgresql' : 'sqlite';
+}
+
+export function emOf(orm: Orm): Em {
+  return orm.em as Em;
+}
+
+/** Applies pending migrations; returns the names applied. */
+export async function migrate(orm: Orm): Promise<string[]> {
+  const applied = await orm.getMigrator().up();
+  return applied.map((m) => m.name);
+}
+
+export async function pendingMigrations(orm: Orm): Promise<string[]> {
+  return (await orm.getMigrator().getPendingMigrations()).map((m) => m.name);
+}

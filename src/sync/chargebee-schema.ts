@@ -1,0 +1,111 @@
+import { z } from 'zod';
+
+/**
+ * Boundary schemas for what Chargebee sends. Only the fields we keep are typed; everything else
+ * passes through untouched (the raw payload is stored in the inbox anyway).
+ */
+const unix = z.number().int().nonnegative();
+const optionalUnix = unix.nullish();
+const optionalString = z.string().nullish();
+const optionalInt = z.number().int().nullish();
+const metaData = z
+  .union([z.record(z.string(), z.unknown()), z.string()])
+  .nullish()
+  .transform((value): Record<string, unknown> | null => {
+    if (value === null || value === undefined) return null;
+    if (typeof value !== 'string') return value;
+    // Some integrations store meta_data as JSON text; a non-JSON string carries no keys.
+    try {
+      const parsed: unknown = JSON.parse(value);
+      return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+    } catch {
+      return null;
+    }
+  });
+
+export const eventEnvelopeSchema = z
+  .object({
+    id: z.string().min(1, 'event id is empty'),
+    event_type: z.string().min(1, 'event_type is empty'),
+    occurred_at: unix,
+    api_version: z.string().optional(),
+    object: z.literal('event').optional(),
+    content: z.record(z.string(), z.unknown()),
+  })
+  .passthrough();
+export type EventEnvelope = z.infer<typeof eventEnvelopeSchema>;
+
+export const customerSchema = z
+  .object({
+    id: z.string().min(1),
+    email: optionalString,
+    first_name: optionalString,
+    last_name: optionalString,
+    company: optionalString,
+    created_at: optionalUnix,
+    updated_at: optionalUnix,
+    resource_version: optionalInt,
+    deleted: z.boolean().nullish(),
+    meta_data: metaData,
+  })
+  .passthrough();
+export type ChargebeeCustomer = z.infer<typeof customerSchema>;
+
+export const subscriptionItemSchema = z
+  .object({
+    item_price_id: z.string(),
+    item_type: z.string(),
+    quantity: optionalInt,
+    unit_price: optionalInt,
+    amount: optionalInt,
+  })
+  .passthrough();
+
+export const subscriptionSchema = z
+  .object({
+    id: z.string().min(1),
+    customer_id: z.string().min(1),
+    status: z.string().min(1),
+    plan_id: optionalString,
+    plan_quantity: optionalInt,
+    plan_unit_price: optionalInt,
+    plan_amount: optionalInt,
+    subscription_items: z.array(subscriptionItemSchema).nullish(),
+    currency_code: optionalString,
+    mrr: optionalInt,
+    billing_period: optionalInt,
+    billing_period_unit: optionalString,
+    trial_start: optionalUnix,
+    trial_end: optionalUnix,
+    started_at: optionalUnix,
+    current_term_start: optionalUnix,
+    current_term_end: optionalUnix,
+    cancelled_at: optionalUnix,
+    created_at: optionalUnix,
+    updated_at: optionalUnix,
+    resource_version: optionalInt,
+    deleted: z.boolean().nullish(),
+  })
+  .passthrough();
+export type ChargebeeSubscription = z.infer<typeof subscriptionSchema>;
+
+export const transactionSchema = z
+  .object({
+    id: z.string().min(1),
+    customer_id: optionalString,
+    subscription_id: optionalString,
+    type: z.string().min(1),
+    status: z.string().min(1),
+    amount: z.number().int(),
+    currency_code: z.string().min(1),
+    base_currency_code: optionalString,
+    exchange_rate: z.number().nullish(),
+    date: optionalUnix,
+    updated_at: optionalUnix,
+    resource_version: optionalInt,
+    deleted: z.boolean().nullish(),
+    refunded_txn_id: optionalString,
+    linked_invoices: z.array(z.object({ invoice_id: z.string() }).passthrough()).nullish(),
+  })
+  .passthrough();
+export type ChargebeeTransaction = z.infer<typeof transactionSchema>;

@@ -1,0 +1,67 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../logger.js';
+import { basicAuthMatches, type BasicCredentials } from '../http/basic-auth.js';
+import { BodyTooLargeError, readBody } from '../http/body.js';
+import { sendJson } from '../http/respond.js';
+import { ingestEvent, InvalidEventError, parseEnvelope, type IngestResult } from '../sync/ingest.js';
+import type { SyncDeps } from '../sync/sync-deps.js';
+
+export interface WebhookOptions {
+  sync: SyncDeps;
+  /** null: webhooks are accepted without authentication (allowed outside production only). */
+  credentials: BasicCredentials | null;
+  maxBodyBytes: number;
+  /** Called once per accepted event (metrics). */
+  onIngested?: (result: IngestResult, seconds: number) => void;
+}
+
+/**
+ * POST /webhooks/chargebee. Answers 200 only once the event is committed to the inbox (and applied,
+ * or recorded as ignored/stale/failed); anything that prevents that answers 503 so Chargebee retries.
+ */
+export async function handleWebhook(req: IncomingMessage, res: ServerResponse, options: WebhookOptions, log: Logger): Promise<void> {
+  if (req.method !== 'POST') {
+    sendJson(res, 405, { error: 'method_not_allowed', message: 'use POST' }, { allow: 'POST' });
+    return;
+  }
+  if (options.credentials && !basicAuthMatches(req.headers.authorization, options.credentials)) {
+    log.warn('webhook rejected: bad credentials');
+    // Closing the connection keeps an unauthenticated sender from streaming a body at us.
+    sendJson(res, 401, { error: 'unauthorized', message: 'invalid or missing HTTP Basic credentials' },
+      { 'www-authenticate': 'Basic realm="chargebee-sync"', connection: 'close' });
+    return;
+  }
+  let body: unknown;
+  try {
+    const raw = await readBody(req, options.maxBodyBytes);
+    body = JSON.parse(raw.toString('utf8'));
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      sendJson(res, 413, { error: 'payload_too_large', message: error.message }, { connection: 'close' });
+    } else {
+      sendJson(res, 400, { error: 'invalid_json', message: `body is not valid JSON: ${(error as Error).message}` });
+    }
+    return;
+  }
+  let event;
+  try {
+    event = parseEnvelope(body);
+  } catch (error) {
+    if (!(error instanceof InvalidEventError)) throw error;
+    sendJson(res, 400, { error: 'invalid_event', message: error.message });
+    return;
+  }
+  const started = process.hrtime.bigint();
+  try {
+    const result = await ingestEvent(options.sync, event, body, 'webhook');
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    options.onIngested?.(result, seconds);
+    const fields = { eventId: event.id, eventType: event.event_type, status: result.status, duplicate: result.duplicate };
+    if (result.status === 'failed' && !result.duplicate) log.warn({ ...fields, reason: result.error }, 'webhook event failed to apply; stored for replay');
+    else log.debug(fields, 'webhook event stored');
+    sendJson(res, 200, { eventId: event.id, status: result.status, duplicate: result.duplicate });
+  } catch (error) {
+    log.error({ eventId: event.id, eventType: event.event_type, err: error }, 'webhook event not stored; asking Chargebee to retry');
+    sendJson(res, 503, { error: 'unavailable', message: 'the event could not be stored; retry later' }, { 'retry-after': '30' });
+  }
+}

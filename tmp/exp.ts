@@ -1,0 +1,18 @@
+import { initOrm, migrate, emOf } from '/work/main/src/db/orm.js';
+import { Customer } from '/work/main/src/db/entities/index.js';
+const orm = await initOrm({ target: { dialect: 'sqlite', location: ':memory:' } });
+await migrate(orm);
+const em = emOf(orm).fork();
+em.create(Customer, { id: 'c1', resourceVersion: 1700000000123, syncedAt: new Date(), syncedBy: 'webhook', deleted: true, chargebeeCreatedAt: new Date(1600000000000) });
+await em.flush();
+console.log(await em.getConnection().execute('select * from customer'));
+const knex = em.getKnex();
+await knex('customer').insert({ id: 'c2', resource_version: 5, synced_at: new Date(), synced_by: 'webhook', deleted: true });
+console.log(await em.getConnection().execute('select id, deleted, synced_at from customer'));
+const r = await knex.raw("insert into customer (id, resource_version, synced_at, synced_by) values ('c3', 1, 0, 'webhook') on conflict (id) do update set resource_version = excluded.resource_version where customer.resource_version < excluded.resource_version returning id");
+console.log(r);
+const r2 = await knex.raw("insert into customer (id, resource_version, synced_at, synced_by) values ('c3', 1, 0, 'webhook') on conflict (id) do update set resource_version = excluded.resource_version where customer.resource_version < excluded.resource_version returning id");
+console.log(r2);
+const em2 = emOf(orm).fork();
+console.log(await em2.find(Customer, {}));
+await orm.close();
