@@ -25,7 +25,10 @@ export interface TestDatabase {
   destroy(): Promise<void>;
 }
 
-const tables = ['attribution_change', 'billing_transaction', 'subscription', 'customer', 'signup', 'plan_mapping', 'webhook_event'];
+const tables = [
+  'attribution_change', 'billing_transaction', 'subscription', 'customer', 'signup', 'plan_mapping', 'webhook_event',
+  'audit_entry', 'reconcile_repair', 'reconcile_run', 'chargebee_plan', 'sync_state',
+];
 
 async function adminQuery(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });

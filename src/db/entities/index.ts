@@ -6,6 +6,11 @@ export { Signup, type SignupRow } from './signup.entity.js';
 export { AttributionChange, type AttributionChangeRow } from './attribution-change.entity.js';
 export { WebhookEvent, type WebhookEventRow, type EventStatus, type EventOrigin } from './webhook-event.entity.js';
 export { type SyncOrigin } from './common.js';
+export { AuditEntry, type AuditEntryRow } from './audit-entry.entity.js';
+export { ReconcileRun, type ReconcileRunRow, type ReconcileMode, type ReconcileStatus } from './reconcile-run.entity.js';
+export { ReconcileRepair, type ReconcileRepairRow, type RepairKind } from './reconcile-repair.entity.js';
+export { ChargebeePlan, type ChargebeePlanRow } from './chargebee-plan.entity.js';
+export { SyncState, type SyncStateRow } from './sync-state.entity.js';
 
 import { Customer } from './customer.entity.js';
 import { Subscription } from './subscription.entity.js';
@@ -14,5 +19,13 @@ import { PlanMapping } from './plan-mapping.entity.js';
 import { Signup } from './signup.entity.js';
 import { AttributionChange } from './attribution-change.entity.js';
 import { WebhookEvent } from './webhook-event.entity.js';
+import { AuditEntry } from './audit-entry.entity.js';
+import { ReconcileRun } from './reconcile-run.entity.js';
+import { ReconcileRepair } from './reconcile-repair.entity.js';
+import { ChargebeePlan } from './chargebee-plan.entity.js';
+import { SyncState } from './sync-state.entity.js';
 
-export const allEntities = [Customer, Subscription, Transaction, PlanMapping, Signup, AttributionChange, WebhookEvent];
+export const allEntities = [
+  Customer, Subscription, Transaction, PlanMapping, Signup, AttributionChange, WebhookEvent,
+  AuditEntry, ReconcileRun, ReconcileRepair, ChargebeePlan, SyncState,
+];
