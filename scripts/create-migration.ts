@@ -22,7 +22,7 @@ async function generate(dialect: Dialect, location: string): Promise<void> {
     const existing = readdirSync(dir).filter((f) => /^m\d+/.test(f));
     const name = `m${String(existing.length + 1).padStart(3, '0')}_${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`;
     const statements = (sql: string) =>
-      sql.split(/;\n/).map((s) => s.trim()).filter(Boolean)
+      sql.split(/;\s*(?:\n|(?=pragma\b))/).map((s) => s.trim()).filter(Boolean)
         .map((s) => `    this.addSql(${JSON.stringify(s.replace(/;$/, ''))});`).join('\n');
     writeFileSync(join(dir, `${name}.ts`), `import { Migration } from '@mikro-orm/migrations';
 

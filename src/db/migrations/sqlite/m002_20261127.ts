@@ -21,7 +21,8 @@ export class m002_20261127 extends Migration {
     this.addSql("create index `customer_customer_key_index` on `customer` (`customer_key`)");
     this.addSql("create index `customer_partner_key_index` on `customer` (`partner_key`)");
     this.addSql("create index `customer_email_index` on `customer` (`email`)");
-    this.addSql("pragma foreign_keys = on;pragma foreign_keys = off");
+    this.addSql("pragma foreign_keys = on");
+    this.addSql("pragma foreign_keys = off");
     this.addSql("create table `subscription__temp_alter` (`id` text not null, `customer_id` text not null, `chargebee_plan_id` text null, `plan_key` text null, `status` text not null, `currency` text null, `plan_amount` bigint null, `mrr` bigint null, `quantity` integer null, `billing_period` integer null, `billing_period_unit` text null, `trial_start` datetime null, `trial_end` datetime null, `started_at` datetime null, `current_term_start` datetime null, `current_term_end` datetime null, `cancelled_at` datetime null, `chargebee_created_at` datetime null, `chargebee_updated_at` datetime null, `resource_version` bigint not null, `deleted` integer not null default false, `synced_at` datetime not null, `synced_by` text check (`synced_by` in ('webhook', 'reconcile', 'replay')) not null, primary key (`id`))");
     this.addSql("insert into `subscription__temp_alter` select `id`, `customer_id`, `chargebee_plan_id`, `plan_key`, `status`, `currency`, `plan_amount`, `mrr`, `quantity`, `billing_period`, `billing_period_unit`, `trial_start`, `trial_end`, `started_at`, `current_term_start`, `current_term_end`, `cancelled_at`, `chargebee_created_at`, `chargebee_updated_at`, `resource_version`, `deleted`, `synced_at`, `synced_by` from `subscription`");
     this.addSql("drop table `subscription`");
@@ -30,7 +31,8 @@ export class m002_20261127 extends Migration {
     this.addSql("create index `subscription_chargebee_plan_id_index` on `subscription` (`chargebee_plan_id`)");
     this.addSql("create index `subscription_plan_key_index` on `subscription` (`plan_key`)");
     this.addSql("create index `subscription_status_index` on `subscription` (`status`)");
-    this.addSql("pragma foreign_keys = on;pragma foreign_keys = off");
+    this.addSql("pragma foreign_keys = on");
+    this.addSql("pragma foreign_keys = off");
     this.addSql("create table `billing_transaction__temp_alter` (`id` text not null, `customer_id` text null, `subscription_id` text null, `type` text not null, `status` text not null, `amount` bigint not null, `currency` text not null, `base_currency` text null, `exchange_rate` double null, `date` datetime null, `invoice_ids` json null, `refunded_txn_id` text null, `resource_version` bigint not null, `deleted` integer not null default false, `synced_at` datetime not null, `synced_by` text check (`synced_by` in ('webhook', 'reconcile', 'replay')) not null, primary key (`id`))");
     this.addSql("insert into `billing_transaction__temp_alter` select `id`, `customer_id`, `subscription_id`, `type`, `status`, `amount`, `currency`, `base_currency`, `exchange_rate`, `date`, `invoice_ids`, `refunded_txn_id`, `resource_version`, `deleted`, `synced_at`, `synced_by` from `billing_transaction`");
     this.addSql("drop table `billing_transaction`");
@@ -40,7 +42,8 @@ export class m002_20261127 extends Migration {
     this.addSql("create index `billing_transaction_type_index` on `billing_transaction` (`type`)");
     this.addSql("create index `billing_transaction_status_index` on `billing_transaction` (`status`)");
     this.addSql("create index `billing_transaction_date_index` on `billing_transaction` (`date`)");
-    this.addSql("pragma foreign_keys = on;pragma foreign_keys = off");
+    this.addSql("pragma foreign_keys = on");
+    this.addSql("pragma foreign_keys = off");
     this.addSql("create table `webhook_event__temp_alter` (`id` integer not null primary key autoincrement, `event_id` text not null, `event_type` text not null, `occurred_at` datetime not null, `received_at` datetime not null, `origin` text check (`origin` in ('webhook', 'events_api', 'replay')) not null, `status` text check (`status` in ('applied', 'ignored', 'stale', 'failed')) not null, `attempts` integer not null default 1, `last_error` text null, `payload` json not null)");
     this.addSql("insert into `webhook_event__temp_alter` select `id`, `event_id`, `event_type`, `occurred_at`, `received_at`, `origin`, `status`, `attempts`, `last_error`, `payload` from `webhook_event`");
     this.addSql("drop table `webhook_event`");

@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, testDialects, type TestDatabase } from '../support/databases.js';
+import { basicHeader, postWebhook, startTestApp, webhookAuth } from '../support/app.js';
+import { count, one } from '../support/rows.js';
+import { customer, envelope, sample } from '../support/events.js';
+import type { App } from '../../src/app.js';
+
+describe.each(testDialects())('webhook endpoint on %s', (dialect) => {
+  let db: TestDatabase;
+  let app: App;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect);
+    app = await startTestApp(db);
+  });
+  afterAll(async () => {
+    await app.close();
+    await db.destroy();
+  });
+  beforeEach(() => db.reset());
+
+  it('rejects missing and wrong credentials with 401 and stores nothing', async () => {
+    const event = sample('customer_created');
+    const none = await postWebhook(app, event, null);
+    const wrongPassword = await postWebhook(app, event, basicHeader(webhookAuth.username, 'nope'));
+    const wrongUser = await postWebhook(app, event, basicHeader('someone', webhookAuth.password));
+    const bearer = await postWebhook(app, event, 'Bearer hook-secret-123');
+    expect([none.status, wrongPassword.status, wrongUser.status, bearer.status]).toEqual([401, 401, 401, 401]);
+    expect(JSON.stringify(wrongPassword.body)).not.toContain(webhookAuth.password);
+    expect(await count(db, 'webhook_event')).toBe(0);
+  });
+
+  it('answers 400 with the reason for a body that is not JSON or not an event', async () => {
+    const notJson = await postWebhook(app, '{"id": ');
+    expect(notJson.status).toBe(400);
+    expect(notJson.body.error).toBe('invalid_json');
+    const notEvent = await postWebhook(app, { id: 'ev_1', event_type: 'customer_created', content: {} });
+    expect(notEvent.status).toBe(400);
+    expect(notEvent.body.message).toMatch(/occurred_at/);
+    const array = await postWebhook(app, [1, 2]);
+    expect(array.status).toBe(400);
+    expect(await count(db, 'webhook_event')).toBe(0);
+  });
+
+  it('answers 413 for a body over the limit, declared or streamed', async () => {
+    const huge = envelope('customer_created', { customer: customer('c_big', 1_700_000_000_000, { notes: 'x'.repeat(1_100_000) }) });
+    const res = await postWebhook(app, huge);
+    expect(res.status).toBe(413);
+    const stream = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 12; i++) controller.enqueue(new TextEncoder().encode('x'.repeat(100_000)));
+        controller.close();
+      },
+    });
+    const chunked = await fetch(`${app.url}/webhooks/chargebee`, {
+      method: 'POST', body: stream, duplex: 'half',
+      headers: { authorization: basicHeader(webhookAuth.username, webhookAuth.password), 'content-type': 'application/json' },
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(await count(db, 'webhook_event')).toBe(0);
+  });
+
+  it('answers 405 to other methods and 404 elsewhere', async () => {
+    expect((await fetch(`${app.url}/webhooks/chargebee`)).status).toBe(405);
+    expect((await fetch(`${app.url}/nowhere`)).status).toBe(404);
+  });
+
+  it('stores and applies a real sample, and a redelivery changes nothing', async () => {
+    const event = sample('subscription_created');
+    const first = await postWebhook(app, event);
+    expect(first).toEqual({ status: 200, body: { eventId: 'ev_AzqgumSAxXl56AxY', status: 'applied', duplicate: false } });
+    const before = await one(db, 'subscription', 'AzqgumSAxXl3xAxW');
+    expect(before).toMatchObject({ customer_id: '16CHTnSAxXWqMAg8', chargebee_plan_id: 'test-company-custom-pro-plan', status: 'future', plan_amount: 960000 });
+    const again = await postWebhook(app, event);
+    expect(again.body).toMatchObject({ status: 'applied', duplicate: true });
+    expect(await one(db, 'subscription', 'AzqgumSAxXl3xAxW')).toEqual(before);
+    expect(await count(db, 'webhook_event')).toBe(1);
+  });
+
+  it('answers every request with an x-request-id', async () => {
+    const res = await fetch(`${app.url}/healthz`, { headers: { 'x-request-id': 'trace-abc' } });
+    expect(res.headers.get('x-request-id')).toBe('trace-abc');
+    expect((await fetch(`${app.url}/readyz`)).status).toBe(200);
+  });
+
+  it('answers 503 (and stores nothing) when the database is unreachable', async () => {
+    const other = await createTestDatabase(dialect);
+    const fragile = await startTestApp(other);
+    try {
+      await fragile.orm.close(true);
+      const res = await postWebhook(fragile, sample('customer_created'));
+      expect(res.status).toBe(503);
+      expect((await fetch(`${fragile.url}/readyz`)).status).toBe(503);
+    } finally {
+      await fragile.close();
+      await other.destroy();
+    }
+  });
+});
+
+describe('webhook authentication settings', () => {
+  it('accepts unauthenticated webhooks when no credentials are configured (outside production)', async () => {
+    const db = await createTestDatabase('sqlite');
+    const app = await startTestApp(db, { CHARGEBEE_WEBHOOK_USERNAME: '', CHARGEBEE_WEBHOOK_PASSWORD: '' });
+    try {
+      expect((await postWebhook(app, sample('customer_created'), null)).status).toBe(200);
+    } finally {
+      await app.close();
+      await db.destroy();
+    }
+  });
+});
