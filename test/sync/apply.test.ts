@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, testDialects, type TestDatabase } from '../support/databases.js';
+import { count, one, rows } from '../support/rows.js';
+import { customer, envelope, fixture, pc1Subscription, pc2Subscription, sample, transaction } from '../support/events.js';
+import { ingestEvent, parseEnvelope, replayEvent } from '../../src/sync/ingest.js';
+import { remapSubscriptions } from '../../src/sync/plans.js';
+import { recordSignup } from '../../src/sync/signups.js';
+
+describe.each(testDialects())('apply path on %s', (dialect) => {
+  let db: TestDatabase;
+  const ingest = (event: Record<string, unknown>) => ingestEvent(db.sync, parseEnvelope(event), event, 'webhook');
+
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect);
+  });
+  afterAll(() => db.destroy());
+  beforeEach(() => db.reset());
+
+  it('applies the shared samples cleanly', async () => {
+    for (const name of ['customer_created', 'subscription_created', 'payment_succeeded']) {
+      expect((await ingest(sample(name))).status).toBe('applied');
+    }
+    expect(await one(db, 'customer', '16CHTnSAxXWqMAg8')).toMatchObject({ company: 'Test Company with Plan', resource_version: 1600447719572, deleted: false, synced_by: 'webhook' });
+    expect(await one(db, 'billing_transaction', 'txn_AzqYRySIstMLf6N')).toMatchObject({
+      customer_id: '16BjsrSIh4AdLqkD', subscription_id: 'tax customer test', type: 'payment', status: 'success', amount: 450000, currency: 'USD',
+    });
+    const txn = await one(db, 'billing_transaction', 'txn_AzqYRySIstMLf6N');
+    const invoiceIds: unknown = typeof txn?.invoice_ids === 'string' ? JSON.parse(txn.invoice_ids) : txn?.invoice_ids;
+    expect(invoiceIds).toEqual(['22']);
+  });
+
+  it('an older subscription_changed after a newer one leaves the newer state and is marked stale', async () => {
+    const newer = envelope('subscription_changed', { subscription: pc1Subscription('sub_1', 'cust_1', 2000, { status: 'cancelled' }) });
+    const older = envelope('subscription_changed', { subscription: pc1Subscription('sub_1', 'cust_1', 1000, { status: 'active' }) });
+    expect((await ingest(newer)).status).toBe('applied');
+    expect((await ingest(older)).status).toBe('stale');
+    expect(await one(db, 'subscription', 'sub_1')).toMatchObject({ status: 'cancelled', resource_version: 2000 });
+    expect((await rows(db, 'webhook_event')).map((e) => e.status).sort()).toEqual(['applied', 'stale']);
+  });
+
+  it('falls back to updated_at when resource_version is missing', async () => {
+    const base = pc1Subscription('sub_old', 'cust_1', 0, { resource_version: undefined });
+    await ingest(envelope('subscription_changed', { subscription: { ...base, updated_at: 1_400_000_200, status: 'active' } }));
+    const stale = await ingest(envelope('subscription_changed', { subscription: { ...base, updated_at: 1_400_000_100, status: 'future' } }));
+    expect(stale.status).toBe('stale');
+    expect(await one(db, 'subscription', 'sub_old')).toMatchObject({ status: 'active', resource_version: 1_400_000_200_000 });
+  });
+
+  it('stores an event type with no resource we keep as ignored', async () => {
+    const result = await ingest(envelope('coupon_created', { coupon: { id: 'SAVE10' } }));
+    expect(result.status).toBe('ignored');
+    expect(await count(db, 'webhook_event', { status: 'ignored' })).toBe(1);
+  });
+
+  it('stores a resource it cannot interpret as failed, with no partial rows, and replays it', async () => {
+    const bad = envelope('subscription_created', {
+      customer: customer('cust_f', 1000),
+      subscription: { id: 'sub_f', customer_id: 'cust_f', status: 42 },
+    });
+    const result = await ingest(bad);
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/content\.subscription\.status/);
+    expect(await count(db, 'customer')).toBe(0);
+    const stored = (await rows(db, 'webhook_event'))[0];
+    expect(stored).toMatchObject({ status: 'failed', attempts: 1 });
+    const replay = await replayEvent(db.sync, String(bad.id));
+    expect(replay).toMatchObject({ previousStatus: 'failed', status: 'failed' });
+    expect((await rows(db, 'webhook_event'))[0]).toMatchObject({ attempts: 2 });
+  });
+
+  it('tombstones on customer_deleted, including the subscriptions it lists, and never resurrects', async () => {
+    await ingest(envelope('customer_created', { customer: customer('cust_del_1', 1_700_000_000_000) }));
+    await ingest(envelope('subscription_created', { subscription: pc1Subscription('sub_del_1', 'cust_del_1', 1_700_000_000_000) }));
+    expect((await ingest(fixture('customer_deleted'))).status).toBe('applied');
+    expect(await one(db, 'customer', 'cust_del_1')).toMatchObject({ deleted: true, resource_version: 1_700_100_000_000 });
+    expect(await one(db, 'subscription', 'sub_del_1')).toMatchObject({ deleted: true, status: 'cancelled' });
+    const late = await ingest(envelope('customer_changed', { customer: customer('cust_del_1', 1_700_050_000_000) }));
+    expect(late.status).toBe('stale');
+    expect(await one(db, 'customer', 'cust_del_1')).toMatchObject({ deleted: true });
+  });
+
+  it('a deletion with the same version as the stored state still tombstones', async () => {
+    await ingest(envelope('subscription_created', { subscription: pc1Subscription('sub_tie', 'c', 5000) }));
+    expect((await ingest(envelope('subscription_deleted', { subscription: pc1Subscription('sub_tie', 'c', 5000) }))).status).toBe('applied');
+    expect(await one(db, 'subscription', 'sub_tie')).toMatchObject({ deleted: true });
+  });
+
+  it('records payments, failed payments and refunds with their amounts, currencies and links', async () => {
+    await ingest(sample('payment_succeeded'));
+    await ingest(fixture('payment_refunded'));
+    await ingest(fixture('payment_failed'));
+    expect(await one(db, 'billing_transaction', 'txn_refund_1')).toMatchObject({ type: 'refund', status: 'success', amount: 150000, refunded_txn_id: 'txn_AzqYRySIstMLf6N' });
+    expect(await one(db, 'billing_transaction', 'txn_failed_1')).toMatchObject({ type: 'payment', status: 'failure', amount: 4900, currency: 'EUR', base_currency: 'USD', exchange_rate: 1.08 });
+    expect(await one(db, 'subscription', 'sub_pf_1')).toMatchObject({ chargebee_plan_id: 'starter-EUR', status: 'active' });
+  });
+
+  it('reads PC 2.0 subscriptions and custom-field attribution from hosted pages', async () => {
+    await ingest(fixture('subscription_created_pc2'));
+    expect(await one(db, 'subscription', '__test__8asukSOXe0W3SU')).toMatchObject({ chargebee_plan_id: 'basic-USD', quantity: 1, plan_amount: 1000, mrr: 1000 });
+    expect(await one(db, 'customer', '__test__8asukSOXe0QYSR')).toMatchObject({
+      customer_key: 'ck_hosted_42', customer_key_source: 'cf_customer_id', partner_key: 'partner_hosted', partner_key_source: 'cf_partner_key',
+    });
+  });
+
+  it('maps plans at apply time and re-maps when mappings change', async () => {
+    const now = new Date();
+    await db.sync.knex('plan_mapping').insert({ chargebee_plan_id: 'pro-monthly', plan_key: 'pro', created_at: now, updated_at: now });
+    await ingest(envelope('subscription_created', { subscription: pc1Subscription('sub_m1', 'c', 1000) }));
+    await ingest(envelope('subscription_created', { subscription: pc2Subscription('sub_m2', 'c', 1000) }));
+    expect(await one(db, 'subscription', 'sub_m1')).toMatchObject({ plan_key: 'pro' });
+    expect(await one(db, 'subscription', 'sub_m2')).toMatchObject({ chargebee_plan_id: 'team-EUR-monthly', plan_key: null });
+    await db.sync.knex('plan_mapping').insert({ chargebee_plan_id: 'team-EUR-monthly', plan_key: 'team', created_at: now, updated_at: now });
+    await db.sync.knex('plan_mapping').where('chargebee_plan_id', 'pro-monthly').update({ plan_key: 'professional' });
+    expect(await remapSubscriptions(db.sync.knex, ['team-EUR-monthly'])).toBe(1);
+    expect(await remapSubscriptions(db.sync.knex)).toBe(1);
+    expect(await remapSubscriptions(db.sync.knex)).toBe(0);
+    expect((await rows(db, 'subscription')).map((s) => s.plan_key)).toEqual(['professional', 'team']);
+  });
+
+  describe('attribution', () => {
+    it('is sticky: a later payload without keys keeps them', async () => {
+      await ingest(envelope('customer_created', { customer: customer('c1', 1000, { meta_data: { customer_key: 'ck_1' }, cf_partner_key: 'p_1' }) }));
+      await ingest(envelope('customer_changed', { customer: customer('c1', 2000, { email: 'new@example.com' }) }));
+      expect(await one(db, 'customer', 'c1')).toMatchObject({ email: 'new@example.com', customer_key: 'ck_1', partner_key: 'p_1' });
+    });
+
+    it('a different key replaces the old one and the change is in the history', async () => {
+      await ingest(envelope('customer_created', { customer: customer('c1', 1000, { cf_partner_key: 'p_1' }) }));
+      const second = envelope('customer_changed', { customer: customer('c1', 2000, { cf_partner_key: 'p_2' }) });
+      await ingest(second);
+      expect(await one(db, 'customer', 'c1')).toMatchObject({ partner_key: 'p_2' });
+      const history = await rows(db, 'attribution_change', { customer_id: 'c1', field: 'partner_key' });
+      expect(history.map((h) => [h.old_value, h.new_value, h.source])).toEqual([[null, 'p_1', 'cf_partner_key'], ['p_1', 'p_2', 'cf_partner_key']]);
+      expect(history[1]?.event_id).toBe(second.id);
+    });
+
+    it('an older payload fills a key the stored state lacks', async () => {
+      await ingest(envelope('customer_changed', { customer: customer('c1', 2000) }));
+      const older = await ingest(envelope('customer_created', { customer: customer('c1', 1000, { meta_data: { customer_key: 'ck_early' } }) }));
+      expect(older.status).toBe('applied');
+      expect(await one(db, 'customer', 'c1')).toMatchObject({ customer_key: 'ck_early', resource_version: 2000 });
+    });
+
+    it('attributes through a signup recorded before the customer', async () => {
+      await recordSignup(db.sync.knex, dialect, { customerKey: 'ck_s', partnerKey: 'p_signup', email: 's@example.com' });
+      await ingest(envelope('customer_created', { customer: customer('c_s', 1000, { meta_data: { customer_key: 'ck_s' } }) }));
+      expect(await one(db, 'customer', 'c_s')).toMatchObject({ partner_key: 'p_signup', partner_key_source: 'signup' });
+    });
+
+    it('attributes through a signup recorded after the customer', async () => {
+      await ingest(envelope('customer_created', { customer: customer('c_s', 1000, { meta_data: { customer_key: 'ck_s' } }) }));
+      const result = await recordSignup(db.sync.knex, dialect, { customerKey: 'ck_s', partnerKey: 'p_signup' });
+      expect(result.attributedCustomerIds).toEqual(['c_s']);
+      expect(await one(db, 'customer', 'c_s')).toMatchObject({ partner_key: 'p_signup', partner_key_source: 'signup' });
+      expect(await count(db, 'attribution_change', { customer_id: 'c_s', field: 'partner_key' })).toBe(1);
+    });
+
+    it('a partner key from Chargebee outranks a signup, in either order', async () => {
+      await recordSignup(db.sync.knex, dialect, { customerKey: 'ck_a', partnerKey: 'p_signup' });
+      await ingest(envelope('customer_created', { customer: customer('c_a', 1000, { cf_customer_id: 'ck_a', cf_partner_key: 'p_cf' }) }));
+      await ingest(envelope('customer_created', { customer: customer('c_b', 1000, { cf_customer_id: 'ck_b', cf_partner_key: 'p_cf' }) }));
+      await recordSignup(db.sync.knex, dialect, { customerKey: 'ck_b', partnerKey: 'p_signup' });
+      expect((await rows(db, 'customer')).map((c) => c.partner_key)).toEqual(['p_cf', 'p_cf']);
+    });
+
+    it('uses the customer id as the key only when the fallback is enabled', async () => {
+      await ingest(envelope('customer_created', { customer: customer('c_plain', 1000) }));
+      expect(await one(db, 'customer', 'c_plain')).toMatchObject({ customer_key: null });
+      const fallback = { ...db.sync, fallbackToCustomerId: true };
+      const event = envelope('customer_created', { customer: customer('c_fb', 1000) });
+      await ingestEvent(fallback, parseEnvelope(event), event, 'webhook');
+      expect(await one(db, 'customer', 'c_fb')).toMatchObject({ customer_key: 'c_fb', customer_key_source: 'customer_id' });
+    });
+  });
+
+  it('keeps a payment even when it arrives before its customer and subscription', async () => {
+    await ingest(envelope('payment_succeeded', { transaction: transaction('txn_early', 'cust_later', 1000) }));
+    await ingest(envelope('customer_created', { customer: customer('cust_later', 900) }));
+    expect(await count(db, 'billing_transaction')).toBe(1);
+    expect(await count(db, 'customer')).toBe(1);
+  });
+});
