@@ -11,6 +11,7 @@ export { ReconcileRun, type ReconcileRunRow, type ReconcileMode, type ReconcileS
 export { ReconcileRepair, type ReconcileRepairRow, type RepairKind } from './reconcile-repair.entity.js';
 export { ChargebeePlan, type ChargebeePlanRow } from './chargebee-plan.entity.js';
 export { SyncState, type SyncStateRow } from './sync-state.entity.js';
+export { ReconcileSeen, type ReconcileSeenRow } from './reconcile-seen.entity.js';
 
 import { Customer } from './customer.entity.js';
 import { Subscription } from './subscription.entity.js';
@@ -24,8 +25,9 @@ import { ReconcileRun } from './reconcile-run.entity.js';
 import { ReconcileRepair } from './reconcile-repair.entity.js';
 import { ChargebeePlan } from './chargebee-plan.entity.js';
 import { SyncState } from './sync-state.entity.js';
+import { ReconcileSeen } from './reconcile-seen.entity.js';
 
 export const allEntities = [
   Customer, Subscription, Transaction, PlanMapping, Signup, AttributionChange, WebhookEvent,
-  AuditEntry, ReconcileRun, ReconcileRepair, ChargebeePlan, SyncState,
+  AuditEntry, ReconcileRun, ReconcileRepair, ChargebeePlan, SyncState, ReconcileSeen,
 ];

@@ -29,6 +29,8 @@ export const ReconcileRun = defineEntity({
     /** Events applied up to here (incremental watermark, unix seconds). */
     watermark: p.bigint('number').nullable(),
     error: p.text().nullable(),
+    /** Touched after every page; a `running` run whose heartbeat is older than the lease was killed and is resumed. */
+    heartbeatAt: p.datetime().nullable(),
   }),
 });
 
