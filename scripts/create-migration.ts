@@ -19,6 +19,8 @@ async function generate(dialect: Dialect, location: string): Promise<void> {
       console.log(`${dialect}: schema is up to date`);
       return;
     }
+    // The first migration's diff has no "down"; dropping the schema is its inverse.
+    const down = diff.down.trim() !== '' ? diff.down : await orm.getSchemaGenerator().getDropSchemaSQL({ wrap: false, dropMigrationsTable: false });
     const existing = readdirSync(dir).filter((f) => /^m\d+/.test(f));
     const name = `m${String(existing.length + 1).padStart(3, '0')}_${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`;
     const statements = (sql: string) =>
@@ -32,7 +34,7 @@ ${statements(diff.up)}
   }
 
   override async down(): Promise<void> {
-${statements(diff.down)}
+${statements(down)}
   }
 }
 `);

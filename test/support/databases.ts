@@ -11,7 +11,9 @@ import { syncDepsOf, type SyncDeps } from '../../src/sync/sync-deps.js';
  * TEST_DATABASE_URL is set (each suite then gets a throwaway database, dropped afterwards).
  */
 export function testDialects(): Dialect[] {
-  return process.env.TEST_DATABASE_URL ? ['sqlite', 'postgresql'] : ['sqlite'];
+  if (!process.env.TEST_DATABASE_URL) return ['sqlite'];
+  // CI runs the suite once per engine; TEST_SKIP_SQLITE keeps the PostgreSQL run from repeating SQLite.
+  return process.env.TEST_SKIP_SQLITE === '1' ? ['postgresql'] : ['sqlite', 'postgresql'];
 }
 
 export interface TestDatabase {

@@ -8,7 +8,7 @@ export const AttributionChange = defineEntity({
   properties: (p) => ({
     id: p.integer().primary().autoincrement(),
     customerId: p.string().index(),
-    field: p.enum([...attributionFields]),
+    field: p.string().$type<(typeof attributionFields)[number]>(),
     oldValue: p.string().nullable(),
     newValue: p.string().nullable(),
     /** Where the new value was found (cf_partner_key, signup, …). */

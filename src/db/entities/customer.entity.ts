@@ -1,5 +1,5 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
-import { syncOrigins } from './common.js';
+import type { SyncOrigin } from './common.js';
 
 export const Customer = defineEntity({
   name: 'Customer',
@@ -24,7 +24,7 @@ export const Customer = defineEntity({
     resourceVersion: p.bigint('number'),
     deleted: p.boolean().default(false),
     syncedAt: p.datetime(),
-    syncedBy: p.enum([...syncOrigins]),
+    syncedBy: p.string().$type<SyncOrigin>(),
   }),
 });
 

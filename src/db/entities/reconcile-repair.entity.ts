@@ -13,7 +13,7 @@ export const ReconcileRepair = defineEntity({
     /** customer, subscription, transaction, plan */
     entity: p.string(),
     entityId: p.string(),
-    kind: p.enum([...repairKinds]),
+    kind: p.string().$type<RepairKind>(),
     versionBefore: p.bigint('number').nullable(),
     versionAfter: p.bigint('number').nullable(),
     detail: p.text().nullable(),

@@ -11,9 +11,9 @@ export const ReconcileRun = defineEntity({
   tableName: 'reconcile_run',
   properties: (p) => ({
     id: p.integer().primary().autoincrement(),
-    mode: p.enum([...reconcileModes]),
+    mode: p.string().$type<ReconcileMode>(),
     dryRun: p.boolean().default(false),
-    status: p.enum([...reconcileStatuses]).index(),
+    status: p.string().$type<ReconcileStatus>().index(),
     /** Who started it: schedule, cli, graphql:<token name>. */
     trigger: p.string(),
     startedAt: p.datetime().index(),
