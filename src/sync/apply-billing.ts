@@ -1,36 +1,66 @@
 import type { ChargebeeSubscription, ChargebeeTransaction } from './chargebee-schema.js';
-import { subscriptionRow, transactionRow } from './rows.js';
-import { versionGuard } from './db-helpers.js';
+import type { Tombstonable } from './resources.js';
+import { subscriptionRow, transactionRow, type Row, type RowValue } from './rows.js';
+import { rowsOf, versionGuard, type Trx } from './db-helpers.js';
 import type { ApplyContext } from './apply-context.js';
+import type { KindOutcome } from './apply.js';
+import { chunks, newestOf, statesById } from './winners.js';
+
+/** A value computed by the database inside the upsert (e.g. the plan key subquery). */
+export interface SqlValue {
+  sql: string;
+  bindings: RowValue[];
+}
+type UpsertValue = RowValue | SqlValue;
+const isSqlValue = (v: UpsertValue): v is SqlValue => v !== null && typeof v === 'object' && !(v instanceof Date);
 
 /**
- * Applies one subscription state with a single guarded upsert. The plan key is looked up from
- * plan_mapping inside the same statement, so an unmapped plan simply leaves it null.
+ * One guarded multi-row upsert per chunk: the newest state of each id is offered, and the database
+ * keeps it only where it is newer than the stored row. Returns the ids it wrote. Written as SQL
+ * because knex drops the DO UPDATE ... WHERE clause from multi-row inserts on SQLite.
  */
-export async function applySubscription(ctx: ApplyContext, subscription: ChargebeeSubscription, deleted: boolean): Promise<boolean> {
-  const { trx } = ctx;
-  const row = subscriptionRow(subscription, deleted, ctx.stamp);
-  const full = {
-    ...row,
-    plan_key: trx.raw('(select pm.plan_key from plan_mapping pm where pm.chargebee_plan_id = ?)', [row.chargebee_plan_id]),
-  };
-  const upserted = await trx('subscription')
-    .insert(full)
-    .onConflict('id')
-    .merge(Object.keys(full).filter((c) => c !== 'id'))
-    .where(trx.raw(versionGuard('subscription')))
-    .returning('id');
-  return upserted.length > 0;
+export async function guardedUpsert(trx: Trx, table: string, rows: readonly Record<string, UpsertValue>[]): Promise<Set<string>> {
+  const written = new Set<string>();
+  const first = rows[0];
+  if (first === undefined) return written;
+  const columns = Object.keys(first);
+  const updates = columns.filter((c) => c !== 'id').map((c) => `"${c}" = excluded."${c}"`).join(', ');
+  for (const chunk of chunks(rows, Math.max(1, Math.floor(20_000 / columns.length)))) {
+    const bindings: RowValue[] = [];
+    const tuples = chunk.map((row) => `(${columns.map((c) => {
+      const value = row[c] ?? null;
+      if (isSqlValue(value)) {
+        bindings.push(...value.bindings);
+        return value.sql;
+      }
+      bindings.push(value);
+      return '?';
+    }).join(', ')})`);
+    const sql = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${tuples.join(', ')}`
+      + ` on conflict ("id") do update set ${updates} where ${versionGuard(`"${table}"`)} returning "id"`;
+    for (const r of rowsOf<{ id: string }>(await trx.raw(sql, bindings))) written.add(r.id);
+  }
+  return written;
 }
 
-export async function applyTransaction(ctx: ApplyContext, transaction: ChargebeeTransaction, deleted: boolean): Promise<boolean> {
-  const { trx } = ctx;
-  const row = transactionRow(transaction, deleted, ctx.stamp);
-  const upserted = await trx('billing_transaction')
-    .insert(row)
-    .onConflict('id')
-    .merge(Object.keys(row).filter((c) => c !== 'id'))
-    .where(trx.raw(versionGuard('billing_transaction')))
-    .returning('id');
-  return upserted.length > 0;
+async function applyKind<T extends { id: string }>(
+  trx: Trx, table: string, entries: readonly Tombstonable<T>[], toRow: (entry: Tombstonable<T>) => Record<string, UpsertValue>,
+): Promise<KindOutcome> {
+  const byId = statesById(entries);
+  const newest = [...byId.values()].map((states) => newestOf(states));
+  const written = await guardedUpsert(trx, table, newest.map(toRow));
+  const took = new Set<Tombstonable<unknown>>(newest.filter((e) => written.has(e.data.id)));
+  return { changedRows: written.size, unchangedRows: byId.size - written.size, took };
+}
+
+export function applySubscriptions(ctx: ApplyContext, entries: readonly Tombstonable<ChargebeeSubscription>[]): Promise<KindOutcome> {
+  return applyKind(ctx.trx, 'subscription', entries, (e) => {
+    const row: Row = subscriptionRow(e.data, e.deleted, ctx.stamp);
+    // The plan key comes from plan_mapping inside the statement: an unmapped plan leaves it null.
+    return { ...row, plan_key: { sql: '(select pm.plan_key from plan_mapping pm where pm.chargebee_plan_id = ?)', bindings: [row.chargebee_plan_id ?? null] } };
+  });
+}
+
+export function applyTransactions(ctx: ApplyContext, entries: readonly Tombstonable<ChargebeeTransaction>[]): Promise<KindOutcome> {
+  return applyKind(ctx.trx, 'billing_transaction', entries, (e) => transactionRow(e.data, e.deleted, ctx.stamp));
 }

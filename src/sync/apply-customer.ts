@@ -1,99 +1,119 @@
 import type { ChargebeeCustomer } from './chargebee-schema.js';
+import type { Tombstonable } from './resources.js';
 import {
   attributionChanges, attributionDiffers, keysInPayload, noAttribution, resolveCustomerKey, resolvePartnerKey,
   type AttributionChangeRecord, type StoredAttribution,
 } from './attribution.js';
-import { customerRow } from './rows.js';
-import { rowsOf, toNumber, versionGuard, type Trx } from './db-helpers.js';
+import { customerRow, type RowValue } from './rows.js';
+import { toNumber, type Trx } from './db-helpers.js';
 import type { ApplyContext } from './apply-context.js';
+import type { KindOutcome } from './apply.js';
 import type { Dialect } from '../db/orm.js';
+import { customerKeyLock, customerLock, lockNames } from './locks.js';
+import { guardedUpsert } from './apply-billing.js';
+import { newestOf, statesById } from './winners.js';
+import { versionOf } from './version.js';
 
-const attributionColumns = [
-  'customer_key', 'customer_key_source', 'customer_key_version', 'partner_key', 'partner_key_source', 'partner_key_version',
-] as const;
-
-interface StoredCustomer extends StoredAttribution {
-  exists: boolean;
-}
-
-async function loadForUpdate(ctx: ApplyContext, id: string): Promise<StoredCustomer> {
-  const select = `c.customer_key, c.customer_key_source, c.customer_key_version, c.partner_key, c.partner_key_source, c.partner_key_version, c.id`;
-  // On PostgreSQL a transaction-scoped advisory lock on the customer id serialises concurrent applies
-  // to one customer, including its first insert, so attribution is computed from the latest row.
-  const result = ctx.dialect === 'postgresql'
-    ? await ctx.trx.raw(`select ${select} from (select pg_advisory_xact_lock(hashtext(?))) l left join customer c on c.id = ?`, [`customer:${id}`, id])
-    : await ctx.trx.raw(`select ${select} from customer c where c.id = ?`, [id]);
-  const row = rowsOf<Record<string, unknown>>(result)[0];
-  if (!row || row.id === null || row.id === undefined) return { ...noAttribution, exists: false };
-  return {
-    exists: true,
-    customerKey: (row.customer_key as string | null) ?? null,
-    customerKeySource: (row.customer_key_source as string | null) ?? null,
-    customerKeyVersion: toNumber(row.customer_key_version),
-    partnerKey: (row.partner_key as string | null) ?? null,
-    partnerKeySource: (row.partner_key_source as string | null) ?? null,
-    partnerKeyVersion: toNumber(row.partner_key_version),
-  };
+async function storedAttributions(trx: Trx, ids: string[]): Promise<Map<string, StoredAttribution>> {
+  const rows: Record<string, unknown>[] = await trx('customer')
+    .select('id', 'customer_key', 'customer_key_source', 'customer_key_version', 'partner_key', 'partner_key_source', 'partner_key_version')
+    .whereIn('id', ids);
+  return new Map(rows.map((r) => [String(r.id), {
+    customerKey: (r.customer_key as string | null) ?? null,
+    customerKeySource: (r.customer_key_source as string | null) ?? null,
+    customerKeyVersion: toNumber(r.customer_key_version),
+    partnerKey: (r.partner_key as string | null) ?? null,
+    partnerKeySource: (r.partner_key_source as string | null) ?? null,
+    partnerKeyVersion: toNumber(r.partner_key_version),
+  }]));
 }
 
 /**
- * The partner of the signup recorded under a customer key. On PostgreSQL it first takes the
- * customer key's advisory lock, which recordSignup takes too: whichever of customer and signup
- * commits second sees the other, so the outcome does not depend on their order.
+ * The signup partner of each customer key. On PostgreSQL the keys' advisory locks come first;
+ * recordSignup takes them too, so whichever of customer and signup commits second sees the other.
  */
-export async function signupPartnerFor(trx: Trx, dialect: Dialect, customerKey: string | null): Promise<string | null> {
-  if (customerKey === null) return null;
-  const result = dialect === 'postgresql'
-    ? await trx.raw('select s.partner_key from (select pg_advisory_xact_lock(hashtext(?))) l left join signup s on s.customer_key = ?', [`customer_key:${customerKey}`, customerKey])
-    : await trx.raw('select partner_key from signup where customer_key = ?', [customerKey]);
-  return (rowsOf<{ partner_key: string | null }>(result)[0]?.partner_key) ?? null;
+export async function signupPartners(trx: Trx, dialect: Dialect, keys: readonly string[]): Promise<Map<string, string>> {
+  if (keys.length === 0) return new Map();
+  await lockNames(trx, dialect, keys.map(customerKeyLock));
+  const rows: { customer_key: string; partner_key: string }[] = await trx('signup').select('customer_key', 'partner_key').whereIn('customer_key', [...keys]);
+  return new Map(rows.map((r) => [r.customer_key, r.partner_key]));
 }
 
 export async function recordAttributionChanges(
-  trx: Trx, customerId: string, changes: AttributionChangeRecord[], eventId: string | null, at: Date,
+  trx: Trx, changes: { customerId: string; change: AttributionChangeRecord; eventId: string | null }[], at: Date,
 ): Promise<void> {
   if (changes.length === 0) return;
-  await trx('attribution_change').insert(changes.map((c) => ({
+  await trx('attribution_change').insert(changes.map(({ customerId, change: c, eventId }) => ({
     customer_id: customerId, field: c.field, old_value: c.oldValue, new_value: c.newValue, source: c.source, event_id: eventId, changed_at: at,
   })));
 }
 
-function attributionColumnsOf(a: StoredAttribution): Record<(typeof attributionColumns)[number], string | number | null> {
-  return {
-    customer_key: a.customerKey, customer_key_source: a.customerKeySource, customer_key_version: a.customerKeyVersion,
-    partner_key: a.partnerKey, partner_key_source: a.partnerKeySource, partner_key_version: a.partnerKeyVersion,
-  };
-}
+const attributionColumns = (a: StoredAttribution) => ({
+  customer_key: a.customerKey, customer_key_source: a.customerKeySource, customer_key_version: a.customerKeyVersion,
+  partner_key: a.partnerKey, partner_key_source: a.partnerKeySource, partner_key_version: a.partnerKeyVersion,
+});
 
 /**
- * Applies one customer state. The state columns follow the version guard inside the upsert; the
- * attribution columns are sticky and may be filled in even from an older payload (see attribution.ts).
- * Returns whether the row changed.
+ * Applies customer states, set-based. State columns follow the version guard inside the upsert.
+ * Attribution is folded over every state of a customer, oldest first, from the stored row: keys are
+ * sticky and an older payload may still fill a gap (see attribution.ts), so the outcome does not
+ * depend on delivery order.
  */
-export async function applyCustomer(ctx: ApplyContext, customer: ChargebeeCustomer, deleted: boolean): Promise<boolean> {
-  const { trx } = ctx;
-  const stored = await loadForUpdate(ctx, customer.id);
-  const row = customerRow(customer, deleted, ctx.stamp);
-  const version = row.resource_version as number;
-  const found = keysInPayload(customer);
-  const key = resolveCustomerKey(stored, found, version, ctx.fallbackToCustomerId ? customer.id : null);
-  const needsSignup = !(found.partnerKey) && (stored.partnerKey === null || stored.partnerKeySource === 'signup');
-  const signupPartner = needsSignup ? await signupPartnerFor(trx, ctx.dialect, key.customerKey) : null;
-  const attribution: StoredAttribution = { ...key, ...resolvePartnerKey({ ...stored, ...key }, found, version, signupPartner) };
-  const attributionChanged = attributionDiffers(stored, attribution);
+export async function applyCustomers(ctx: ApplyContext, entries: readonly Tombstonable<ChargebeeCustomer>[]): Promise<KindOutcome> {
+  const { trx, dialect } = ctx;
+  const byId = statesById(entries);
+  const ids = [...byId.keys()];
+  await lockNames(trx, dialect, ids.map(customerLock));
+  const stored = await storedAttributions(trx, ids);
 
-  const full = { ...row, ...attributionColumnsOf(attribution) };
-  const upserted = await trx('customer')
-    .insert(full)
-    .onConflict('id')
-    .merge(Object.keys(full).filter((c) => c !== 'id'))
-    .where(trx.raw(versionGuard('customer')))
-    .returning('id');
-  let changed = upserted.length > 0;
-  if (!changed && attributionChanged) {
-    await trx('customer').update(attributionColumnsOf(attribution)).where('id', customer.id);
-    changed = true;
+  const candidateKeys = new Set<string>();
+  for (const [id, states] of byId) {
+    const key = stored.get(id)?.customerKey;
+    if (key) candidateKeys.add(key);
+    for (const s of states) {
+      const found = keysInPayload(s.data).customerKey;
+      if (found) candidateKeys.add(found.value);
+    }
+    if (ctx.fallbackToCustomerId) candidateKeys.add(id);
   }
-  if (changed) await recordAttributionChanges(trx, customer.id, attributionChanges(stored, attribution), ctx.eventId, ctx.stamp.at);
-  return changed;
+  const signups = await signupPartners(trx, dialect, [...candidateKeys]);
+
+  const finalAttribution = new Map<string, StoredAttribution>();
+  const rows: Record<string, RowValue>[] = [];
+  for (const [id, states] of byId) {
+    let attribution = stored.get(id) ?? noAttribution;
+    for (const state of states) {
+      const found = keysInPayload(state.data);
+      const version = versionOf(state.data);
+      const key = resolveCustomerKey(attribution, found, version, ctx.fallbackToCustomerId ? id : null);
+      const signup = key.customerKey === null ? null : signups.get(key.customerKey) ?? null;
+      attribution = { ...key, ...resolvePartnerKey({ ...attribution, ...key }, found, version, signup) };
+    }
+    finalAttribution.set(id, attribution);
+    const newest = newestOf(states);
+    rows.push({ ...customerRow(newest.data, newest.deleted, ctx.stamp), ...attributionColumns(attribution) });
+  }
+
+  const written = await guardedUpsert(trx, 'customer', rows);
+  const took = new Set<Tombstonable<unknown>>();
+  const changes: { customerId: string; change: AttributionChangeRecord; eventId: string | null }[] = [];
+  let changedRows = written.size;
+  for (const [id, states] of byId) {
+    const before = stored.get(id) ?? noAttribution;
+    const after = finalAttribution.get(id) ?? noAttribution;
+    const attributionChanged = attributionDiffers(before, after);
+    if (written.has(id)) took.add(newestOf(states));
+    else if (attributionChanged) {
+      // The state was stale but an older payload filled a missing key: write the keys alone.
+      await trx('customer').update(attributionColumns(after)).where('id', id);
+      changedRows += 1;
+      for (const s of states) if (keysInPayload(s.data).customerKey || keysInPayload(s.data).partnerKey) took.add(s);
+    }
+    if (written.has(id) || attributionChanged) {
+      const eventId = newestOf(states).eventId ?? ctx.eventId;
+      for (const change of attributionChanges(before, after)) changes.push({ customerId: id, change, eventId });
+    }
+  }
+  await recordAttributionChanges(trx, changes, ctx.stamp.at);
+  return { changedRows, unchangedRows: byId.size - changedRows, took };
 }

@@ -1,27 +1,41 @@
-import type { ResourceSet } from './resources.js';
+import type { ResourceSet, Tombstonable } from './resources.js';
 import type { ApplyContext } from './apply-context.js';
-import { applyCustomer } from './apply-customer.js';
-import { applySubscription, applyTransaction } from './apply-billing.js';
+import { applyCustomers } from './apply-customer.js';
+import { applySubscriptions, applyTransactions } from './apply-billing.js';
 
 export interface ApplyCounts {
   /** Rows inserted or updated. */
   changed: number;
-  /** Resources whose stored state was already as new (stale or duplicate states). */
+  /** Rows whose stored state was already as new (stale or repeated states). */
   unchanged: number;
 }
 
+export interface ApplyOutcome extends ApplyCounts {
+  /** The entries of the input set whose state took effect (the rest were stale or superseded within the set). */
+  took: Set<Tombstonable<unknown>>;
+}
+
 /**
- * The one apply path: webhooks, the reconciler and replays all hand their resources here.
- * Customers first, so attribution exists before the billing rows that point at it.
+ * The one apply path: webhooks (one event or a group-committed batch), the reconciler's pages and
+ * replays all hand their resources here. Set-based: a statement or two per resource kind, whatever
+ * the number of resources. Customers first, so attribution exists before the billing rows.
  */
-export async function applyResources(ctx: ApplyContext, set: ResourceSet): Promise<ApplyCounts> {
-  const counts: ApplyCounts = { changed: 0, unchanged: 0 };
-  const tally = (changed: boolean) => {
-    if (changed) counts.changed += 1;
-    else counts.unchanged += 1;
+export async function applyResources(ctx: ApplyContext, set: ResourceSet): Promise<ApplyOutcome> {
+  const outcome: ApplyOutcome = { changed: 0, unchanged: 0, took: new Set() };
+  const merge = (part: { changedRows: number; unchangedRows: number; took: Set<Tombstonable<unknown>> }) => {
+    outcome.changed += part.changedRows;
+    outcome.unchanged += part.unchangedRows;
+    for (const entry of part.took) outcome.took.add(entry);
   };
-  for (const c of set.customers) tally(await applyCustomer(ctx, c.data, c.deleted));
-  for (const s of set.subscriptions) tally(await applySubscription(ctx, s.data, s.deleted));
-  for (const t of set.transactions) tally(await applyTransaction(ctx, t.data, t.deleted));
-  return counts;
+  if (set.customers.length > 0) merge(await applyCustomers(ctx, set.customers));
+  if (set.subscriptions.length > 0) merge(await applySubscriptions(ctx, set.subscriptions));
+  if (set.transactions.length > 0) merge(await applyTransactions(ctx, set.transactions));
+  return outcome;
+}
+
+/** Per-kind result the apply functions report. */
+export interface KindOutcome {
+  changedRows: number;
+  unchangedRows: number;
+  took: Set<Tombstonable<unknown>>;
 }

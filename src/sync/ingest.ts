@@ -1,11 +1,14 @@
 import { eventEnvelopeSchema, type EventEnvelope } from './chargebee-schema.js';
-import { resourceCount, resourcesOfEvent, UnprocessableResourceError } from './resources.js';
+import {
+  entriesOf, mergeResourceSets, resourceCount, resourcesOfEvent, UnprocessableResourceError, type ResourceSet,
+} from './resources.js';
 import { applyResources, type ApplyCounts } from './apply.js';
 import type { ApplyContext } from './apply-context.js';
 import type { Trx } from './db-helpers.js';
 import type { SyncDeps } from './sync-deps.js';
 import type { EventOrigin, EventStatus, SyncOrigin } from '../db/entities/index.js';
 import { errorMessage, isLastingDataError } from '../db/errors.js';
+import { chunks } from './winners.js';
 
 export class InvalidEventError extends Error {
   override name = 'InvalidEventError';
@@ -23,7 +26,6 @@ export function parseEnvelope(body: unknown): EventEnvelope {
 export interface EventOutcome {
   status: EventStatus;
   error: string | null;
-  counts: ApplyCounts;
 }
 
 export interface IngestResult extends EventOutcome {
@@ -31,68 +33,135 @@ export interface IngestResult extends EventOutcome {
   duplicate: boolean;
 }
 
-const noCounts = (): ApplyCounts => ({ changed: 0, unchanged: 0 });
-
-/**
- * Runs an event's resources through the apply path inside a savepoint, so that a lasting failure
- * leaves no partial rows while the inbox still records the event as failed. Transient errors propagate.
- */
-export async function applyEventContent(ctx: ApplyContext, event: EventEnvelope): Promise<EventOutcome> {
-  let set;
-  try {
-    set = resourcesOfEvent(event);
-  } catch (error) {
-    if (error instanceof UnprocessableResourceError) return { status: 'failed', error: error.message, counts: noCounts() };
-    throw error;
-  }
-  if (resourceCount(set) === 0) return { status: 'ignored', error: null, counts: noCounts() };
-  try {
-    const counts = await ctx.trx.transaction((savepoint) => applyResources({ ...ctx, trx: savepoint }, set));
-    return { status: counts.changed > 0 ? 'applied' : 'stale', error: null, counts };
-  } catch (error) {
-    if (isLastingDataError(error)) return { status: 'failed', error: `database rejected the event: ${errorMessage(error)}`, counts: noCounts() };
-    throw error;
-  }
+export interface IngestItem {
+  event: EventEnvelope;
+  /** The body as received, stored in the inbox for replays. */
+  payload: unknown;
 }
 
 const syncOriginOf = (origin: EventOrigin): SyncOrigin =>
   origin === 'webhook' ? 'webhook' : origin === 'replay' ? 'replay' : 'reconcile';
 
-function contextFor(deps: SyncDeps, trx: Trx, eventId: string, by: SyncOrigin, at: Date): ApplyContext {
-  return { trx, dialect: deps.dialect, stamp: { at, by }, eventId, fallbackToCustomerId: deps.fallbackToCustomerId };
+function contextFor(deps: SyncDeps, trx: Trx, by: SyncOrigin, at: Date): ApplyContext {
+  return { trx, dialect: deps.dialect, stamp: { at, by }, eventId: null, fallbackToCustomerId: deps.fallbackToCustomerId };
+}
+
+interface Prepared extends EventOutcome {
+  item: IngestItem;
+  set: ResourceSet | null;
+}
+
+/** What an event carries, decided before any write: its resources, or why it is ignored or failed. */
+function prepare(item: IngestItem): Prepared {
+  try {
+    const set = resourcesOfEvent(item.event);
+    if (resourceCount(set) === 0) return { item, set: null, status: 'ignored', error: null };
+    return { item, set, status: 'applied', error: null };
+  } catch (error) {
+    if (error instanceof UnprocessableResourceError) return { item, set: null, status: 'failed', error: error.message };
+    throw error;
+  }
 }
 
 /**
- * Records an event in the inbox and applies it, in one transaction: the caller may acknowledge the
- * event once this resolves. A known event id changes nothing and reports `duplicate`.
+ * Applies the resources of several events in one pass and tells, per event, whether any of its
+ * resources took effect. With `isolate`, a database error that will recur marks the events failed
+ * (inside a savepoint, leaving no partial rows) instead of aborting the transaction.
  */
-export async function ingestEvent(
-  deps: SyncDeps, event: EventEnvelope, payload: unknown, origin: EventOrigin,
-): Promise<IngestResult> {
+async function applyPrepared(ctx: ApplyContext, prepared: Prepared[], isolate: boolean): Promise<ApplyCounts> {
+  const applying = prepared.filter((p) => p.set !== null);
+  if (applying.length === 0) return { changed: 0, unchanged: 0 };
+  const merged = mergeResourceSets(applying.map((p) => p.set as ResourceSet));
+  let outcome;
+  try {
+    outcome = isolate
+      ? await ctx.trx.transaction((savepoint) => applyResources({ ...ctx, trx: savepoint }, merged))
+      : await applyResources(ctx, merged);
+  } catch (error) {
+    if (!isolate || !isLastingDataError(error)) throw error;
+    for (const p of applying) Object.assign(p, { status: 'failed', error: `database rejected the event: ${errorMessage(error)}` });
+    return { changed: 0, unchanged: 0 };
+  }
+  for (const p of applying) {
+    const took = entriesOf(p.set as ResourceSet).some((entry) => outcome.took.has(entry));
+    if (!took) p.status = 'stale';
+  }
+  return { changed: outcome.changed, unchanged: outcome.unchanged };
+}
+
+/** One transaction: record new events in the inbox (duplicates change nothing), apply, set statuses. */
+async function ingestInTransaction(deps: SyncDeps, items: IngestItem[], origin: EventOrigin, isolate: boolean): Promise<IngestResult[]> {
   const receivedAt = new Date();
+  const firstById = new Map<string, Prepared>();
+  for (const item of items) if (!firstById.has(item.event.id)) firstById.set(item.event.id, prepare(item));
+  // Sorted ids: concurrent batches insert (and so lock) inbox rows in the same order.
+  const prepared = [...firstById.values()].sort((a, b) => (a.item.event.id < b.item.event.id ? -1 : 1));
+
   return deps.knex.transaction(async (trx) => {
-    const inserted = await trx('webhook_event')
-      .insert({
-        event_id: event.id,
-        event_type: event.event_type,
-        occurred_at: new Date(event.occurred_at * 1000),
-        received_at: receivedAt,
-        origin,
-        status: 'applied',
-        attempts: 1,
-        payload: JSON.stringify(payload),
-      })
-      .onConflict('event_id')
-      .ignore()
-      .returning('id');
-    if (inserted.length === 0) {
-      const existing = await trx('webhook_event').select('status', 'last_error').where('event_id', event.id).first();
-      return { eventId: event.id, duplicate: true, status: existing?.status as EventStatus, error: existing?.last_error ?? null, counts: noCounts() };
+    const fresh = new Set<string>();
+    for (const chunk of chunks(prepared, 200)) {
+      const inserted: { event_id: string }[] = await trx('webhook_event')
+        .insert(chunk.map((p) => ({
+          event_id: p.item.event.id,
+          event_type: p.item.event.event_type,
+          occurred_at: new Date(p.item.event.occurred_at * 1000),
+          received_at: receivedAt,
+          origin,
+          status: p.status,
+          attempts: 1,
+          last_error: p.error,
+          payload: JSON.stringify(p.item.payload),
+        })))
+        .onConflict('event_id')
+        .ignore()
+        .returning('event_id');
+      for (const row of inserted) fresh.add(row.event_id);
     }
-    const outcome = await applyEventContent(contextFor(deps, trx, event.id, syncOriginOf(origin), receivedAt), event);
-    await trx('webhook_event').update({ status: outcome.status, last_error: outcome.error }).where('event_id', event.id);
-    return { eventId: event.id, duplicate: false, ...outcome };
+    const freshPrepared = prepared.filter((p) => fresh.has(p.item.event.id));
+    await applyPrepared(contextFor(deps, trx, syncOriginOf(origin), receivedAt), freshPrepared, isolate);
+
+    // Inserted as `applied`; only those that turned out otherwise need a second write.
+    for (const p of freshPrepared.filter((x) => x.set !== null && x.status !== 'applied')) {
+      await trx('webhook_event').update({ status: p.status, last_error: p.error }).where('event_id', p.item.event.id);
+    }
+    const known = new Map<string, EventOutcome>();
+    const duplicateIds = prepared.filter((p) => !fresh.has(p.item.event.id)).map((p) => p.item.event.id);
+    if (duplicateIds.length > 0) {
+      const rows: { event_id: string; status: EventStatus; last_error: string | null }[] = await trx('webhook_event')
+        .select('event_id', 'status', 'last_error').whereIn('event_id', duplicateIds);
+      for (const r of rows) known.set(r.event_id, { status: r.status, error: r.last_error });
+    }
+    const seen = new Set<string>();
+    return items.map((item): IngestResult => {
+      const id = item.event.id;
+      const first = fresh.has(id) && !seen.has(id);
+      seen.add(id);
+      const outcome = first ? (firstById.get(id) as Prepared) : known.get(id) ?? firstById.get(id) as Prepared;
+      return { eventId: id, duplicate: !first, status: outcome.status, error: outcome.error };
+    });
   });
+}
+
+/**
+ * Records events in the inbox and applies them, all in one transaction (group commit): callers may
+ * acknowledge once this resolves. If the shared transaction hits a database error that would recur,
+ * each event is retried in a transaction of its own, so one bad event cannot hold back the others.
+ */
+export async function ingestEvents(deps: SyncDeps, items: IngestItem[], origin: EventOrigin): Promise<IngestResult[]> {
+  if (items.length === 0) return [];
+  try {
+    return await ingestInTransaction(deps, items, origin, false);
+  } catch (error) {
+    if (!isLastingDataError(error)) throw error;
+    const results: IngestResult[] = [];
+    for (const item of items) results.push(...(await ingestInTransaction(deps, [item], origin, true)));
+    return results;
+  }
+}
+
+export async function ingestEvent(deps: SyncDeps, event: EventEnvelope, payload: unknown, origin: EventOrigin): Promise<IngestResult> {
+  const [result] = await ingestEvents(deps, [{ event, payload }], origin);
+  return result as IngestResult;
 }
 
 export class EventNotFoundError extends Error {
@@ -102,6 +171,8 @@ export class EventNotFoundError extends Error {
 export interface ReplayResult extends EventOutcome {
   eventId: string;
   previousStatus: EventStatus;
+  /** Rows the replay changed, and rows already as new. */
+  counts: ApplyCounts;
 }
 
 /** Runs a stored event through the apply path again (after a fix, or to repair rows). */
@@ -111,15 +182,18 @@ export async function replayEvent(deps: SyncDeps, eventId: string): Promise<Repl
     if (!stored) throw new EventNotFoundError(`no webhook event ${eventId}`);
     const payload: unknown = typeof stored.payload === 'string' ? JSON.parse(stored.payload) : stored.payload;
     let outcome: EventOutcome;
+    let counts: ApplyCounts = { changed: 0, unchanged: 0 };
     try {
-      outcome = await applyEventContent(contextFor(deps, trx, eventId, 'replay', new Date()), parseEnvelope(payload));
+      const prepared = prepare({ event: parseEnvelope(payload), payload });
+      counts = await applyPrepared(contextFor(deps, trx, 'replay', new Date()), [prepared], true);
+      outcome = { status: prepared.status, error: prepared.error };
     } catch (error) {
       if (!(error instanceof InvalidEventError)) throw error;
-      outcome = { status: 'failed', error: error.message, counts: noCounts() };
+      outcome = { status: 'failed', error: error.message };
     }
     await trx('webhook_event')
       .update({ status: outcome.status, last_error: outcome.error, attempts: trx.raw('attempts + 1') })
       .where('event_id', eventId);
-    return { eventId, previousStatus: stored.status as EventStatus, ...outcome };
+    return { eventId, previousStatus: stored.status as EventStatus, ...outcome, counts };
   });
 }

@@ -13,6 +13,8 @@ export interface Tombstonable<T> {
   data: T;
   /** Chargebee deleted it: the row is kept with deleted = true. */
   deleted: boolean;
+  /** The event that carried it, when it came in one (for the attribution history). */
+  eventId?: string;
 }
 
 /** The resources one event (or one API list page) hands to the apply path, in apply order. */
@@ -24,6 +26,19 @@ export interface ResourceSet {
 
 export function emptyResourceSet(): ResourceSet {
   return { customers: [], subscriptions: [], transactions: [] };
+}
+
+/** Concatenates sets; the entries keep their identity, so callers can tell which of theirs took effect. */
+export function mergeResourceSets(sets: readonly ResourceSet[]): ResourceSet {
+  return {
+    customers: sets.flatMap((s) => s.customers),
+    subscriptions: sets.flatMap((s) => s.subscriptions),
+    transactions: sets.flatMap((s) => s.transactions),
+  };
+}
+
+export function entriesOf(set: ResourceSet): Tombstonable<unknown>[] {
+  return [...set.customers, ...set.subscriptions, ...set.transactions];
 }
 
 export function resourceCount(set: ResourceSet): number {
@@ -47,23 +62,23 @@ export function resourcesOfEvent(event: EventEnvelope): ResourceSet {
   const set = emptyResourceSet();
   if (content.customer !== undefined && content.customer !== null) {
     const data = parse(customerSchema, content.customer, 'content.customer');
-    set.customers.push({ data, deleted: type === 'customer_deleted' || data.deleted === true });
+    set.customers.push({ data, deleted: type === 'customer_deleted' || data.deleted === true, eventId: event.id });
   }
   if (content.subscription !== undefined && content.subscription !== null) {
     const data = parse(subscriptionSchema, content.subscription, 'content.subscription');
-    set.subscriptions.push({ data, deleted: type === 'subscription_deleted' || data.deleted === true });
+    set.subscriptions.push({ data, deleted: type === 'subscription_deleted' || data.deleted === true, eventId: event.id });
   }
   if (content.subscriptions !== undefined && content.subscriptions !== null) {
     // customer_deleted lists the customer's subscriptions, which go with it.
     const list = parse(z.array(z.unknown()), content.subscriptions, 'content.subscriptions');
     list.forEach((item, i) => {
       const data = parse(subscriptionSchema, item, `content.subscriptions.${i}`);
-      set.subscriptions.push({ data, deleted: type === 'customer_deleted' || data.deleted === true });
+      set.subscriptions.push({ data, deleted: type === 'customer_deleted' || data.deleted === true, eventId: event.id });
     });
   }
   if (content.transaction !== undefined && content.transaction !== null) {
     const data = parse(transactionSchema, content.transaction, 'content.transaction');
-    set.transactions.push({ data, deleted: type === 'transaction_deleted' || data.deleted === true });
+    set.transactions.push({ data, deleted: type === 'transaction_deleted' || data.deleted === true, eventId: event.id });
   }
   return set;
 }

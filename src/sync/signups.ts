@@ -1,7 +1,7 @@
 import type { Dialect } from '../db/orm.js';
 import type { Trx } from './db-helpers.js';
-import { rowsOf } from './db-helpers.js';
 import { recordAttributionChanges } from './apply-customer.js';
+import { customerKeyLock, lockNames } from './locks.js';
 
 export interface SignupInput {
   customerKey: string;
@@ -22,20 +22,25 @@ export interface SignupResult {
 export async function recordSignup(trx: Trx, dialect: Dialect, input: SignupInput): Promise<SignupResult> {
   const at = new Date();
   // Same lock as the customer apply's signup lookup (apply-customer.ts), so the two never race.
-  if (dialect === 'postgresql') await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`customer_key:${input.customerKey}`]);
+  await lockNames(trx, dialect, [customerKeyLock(input.customerKey)]);
   await trx('signup')
     .insert({ customer_key: input.customerKey, partner_key: input.partnerKey, email: input.email ?? null, signed_up_at: input.signedUpAt ?? at })
     .onConflict('customer_key')
     .merge(['partner_key', 'email', 'signed_up_at']);
-  const candidates = rowsOf<{ id: string; partner_key: string | null }>(await trx.raw(
-    `select id, partner_key from customer where customer_key = ? and (partner_key is null or partner_key_source = 'signup') and (partner_key is null or partner_key <> ?)`,
-    [input.customerKey, input.partnerKey],
-  ));
-  for (const customer of candidates) {
-    await trx('customer').update({ partner_key: input.partnerKey, partner_key_source: 'signup', partner_key_version: 0 }).where('id', customer.id);
-    await recordAttributionChanges(trx, customer.id, [
-      { field: 'partner_key', oldValue: customer.partner_key, newValue: input.partnerKey, source: 'signup' },
-    ], null, at);
-  }
+  const candidates: { id: string; partner_key: string | null }[] = await trx('customer')
+    .select('id', 'partner_key')
+    .where('customer_key', input.customerKey)
+    .andWhere((q) => q.whereNull('partner_key').orWhere('partner_key_source', 'signup'))
+    .andWhere((q) => q.whereNull('partner_key').orWhereNot('partner_key', input.partnerKey))
+    .orderBy('id');
+  if (candidates.length === 0) return { attributedCustomerIds: [] };
+  await trx('customer')
+    .update({ partner_key: input.partnerKey, partner_key_source: 'signup', partner_key_version: 0 })
+    .whereIn('id', candidates.map((c) => c.id));
+  await recordAttributionChanges(trx, candidates.map((c) => ({
+    customerId: c.id,
+    change: { field: 'partner_key' as const, oldValue: c.partner_key, newValue: input.partnerKey, source: 'signup' },
+    eventId: null,
+  })), at);
   return { attributedCustomerIds: candidates.map((c) => c.id) };
 }

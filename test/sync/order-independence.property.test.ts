@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/databases.js';
 import { rows } from '../support/rows.js';
 import { customer, envelope, pc1Subscription, pc2Subscription, transaction } from '../support/events.js';
-import { ingestEvent, parseEnvelope } from '../../src/sync/ingest.js';
+import { ingestEvents, parseEnvelope, type IngestItem } from '../../src/sync/ingest.js';
 import { recordSignup } from '../../src/sync/signups.js';
 
 type Json = Record<string, unknown>;
@@ -57,6 +57,8 @@ const scenario = fc.tuple(
     fc.constant(inOrder),
     fc.shuffledSubarray(inOrder, { minLength: inOrder.length, maxLength: inOrder.length }),
     fc.array(fc.nat({ max: inOrder.length - 1 }), { maxLength: 6 }),
+    // Where a group-committed batch ends: consecutive events between breaks share one transaction.
+    fc.array(fc.boolean(), { minLength: inOrder.length + 6, maxLength: inOrder.length + 6 }),
   );
 });
 
@@ -72,28 +74,39 @@ describe.each(testDialects())('order independence on %s', (dialect) => {
   });
   afterAll(() => db.destroy());
 
-  async function run(operations: Operation[]) {
+  async function run(operations: Operation[], batchBreaks: boolean[] = []) {
     await db.reset();
-    for (const op of operations) {
-      if (op.kind === 'event') await ingestEvent(db.sync, parseEnvelope(op.event), op.event, 'webhook');
-      else await recordSignup(db.sync.knex, dialect, { customerKey: op.customerKey, partnerKey: op.partnerKey });
+    let batch: IngestItem[] = [];
+    const flush = async () => {
+      await ingestEvents(db.sync, batch, 'webhook');
+      batch = [];
+    };
+    for (const [i, op] of operations.entries()) {
+      if (op.kind === 'event') {
+        batch.push({ event: parseEnvelope(op.event), payload: op.event });
+        if (batchBreaks[i] !== false) await flush();
+      } else {
+        await flush();
+        await recordSignup(db.sync.knex, dialect, { customerKey: op.customerKey, partnerKey: op.partnerKey });
+      }
     }
+    await flush();
     const snapshot: Record<string, unknown[]> = {};
     for (const table of ['customer', 'subscription', 'billing_transaction']) snapshot[table] = (await rows(db, table)).map(stateColumns);
     snapshot.events = (await rows(db, 'webhook_event')).map((e) => e.event_id).sort();
     return snapshot;
   }
 
-  it('any permutation of a history, with duplicates, ends in the rows in-order delivery gives', async () => {
+  it('any permutation of a history, with duplicates, in any grouping into batches, ends in the rows in-order delivery gives', async () => {
     await fc.assert(
-      fc.asyncProperty(scenario, async ([inOrder, shuffled, duplicateIndexes]) => {
+      fc.asyncProperty(scenario, async ([inOrder, shuffled, duplicateIndexes, batchBreaks]) => {
         const expected = await run(inOrder);
         const withDuplicates = [...shuffled];
         for (const index of duplicateIndexes) {
           const op = shuffled[index];
           if (op) withDuplicates.splice(index, 0, op);
         }
-        expect(await run(withDuplicates)).toEqual(expected);
+        expect(await run(withDuplicates, batchBreaks)).toEqual(expected);
       }),
       { numRuns: dialect === 'sqlite' ? 60 : 25 },
     );
