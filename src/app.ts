@@ -6,13 +6,20 @@ import { initOrm, migrate, parseDatabaseUrl, pendingMigrations, dialectOf, type 
 import { syncDepsOf, type SyncDeps } from './sync/sync-deps.js';
 import { createHttpServer, closeHttpServer, type Routes } from './http/server.js';
 import { handleWebhook } from './webhook/webhook.handler.js';
+import { IngestQueue } from './webhook/ingest-queue.js';
 import { sendJson } from './http/respond.js';
+import { reconcilerFromEnv } from './reconcile/setup.js';
+import { startScheduler, type Scheduler } from './reconcile/scheduler.js';
+import type { ReconcileDeps } from './reconcile/types.js';
+import { createGraphQLEndpoint } from './graphql/http.js';
 
 export interface App {
   env: Env;
   logger: Logger;
   orm: Orm;
   sync: SyncDeps;
+  /** Null when CHARGEBEE_SITE/CHARGEBEE_API_KEY are not set. */
+  reconciler: ReconcileDeps | null;
   server: Server;
   /** The base URL it listens on, e.g. http://127.0.0.1:4000 */
   url: string;
@@ -42,6 +49,16 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
     throw error;
   }
   const sync = syncDepsOf(orm, { fallbackToCustomerId: env.ATTRIBUTION_FALLBACK_TO_CUSTOMER_ID });
+  const reconcile = reconcilerFromEnv(env, sync, logger);
+  if (!reconcile.enabled) logger.info(`reconciler disabled: ${reconcile.reason}`);
+  const reconciler = reconcile.enabled ? reconcile.deps : null;
+  let graphql;
+  try {
+    graphql = createGraphQLEndpoint({ sync, logger, env });
+  } catch (error) {
+    await orm.close(true);
+    throw error;
+  }
   const credentials = env.CHARGEBEE_WEBHOOK_USERNAME && env.CHARGEBEE_WEBHOOK_PASSWORD
     ? { username: env.CHARGEBEE_WEBHOOK_USERNAME, password: env.CHARGEBEE_WEBHOOK_PASSWORD }
     : null;
@@ -49,8 +66,15 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
     logger.warn('CHARGEBEE_WEBHOOK_USERNAME/PASSWORD are not set: webhooks are accepted without authentication');
   }
 
+  const ingestQueue = new IngestQueue(sync, {
+    maxBatch: env.WEBHOOK_BATCH_MAX,
+    maxConcurrent: sync.dialect === 'sqlite' ? 1 : Math.min(env.WEBHOOK_CONCURRENCY, Math.max(1, env.DATABASE_POOL_MAX - 2)),
+    maxPending: env.WEBHOOK_MAX_PENDING,
+  });
+
   const routes: Routes = {
-    '/webhooks/chargebee': (req, res, log) => handleWebhook(req, res, { sync, credentials, maxBodyBytes: env.WEBHOOK_MAX_BODY_BYTES }, log),
+    '/webhooks/chargebee': (req, res, log) => handleWebhook(req, res, { queue: ingestQueue, credentials, maxBodyBytes: env.WEBHOOK_MAX_BODY_BYTES }, log),
+    '/graphql': graphql.route,
     '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
     '/readyz': async (_req, res) => {
       try {
@@ -71,14 +95,19 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
   const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
   const url = `http://${host}:${address.port}`;
   logger.info({ url, database: dialectOf(orm) }, 'chargebee-sync listening');
+  const scheduler: Scheduler | null = reconciler && env.RECONCILE_IN_SERVER
+    ? startScheduler(reconciler, { incrementalCron: env.RECONCILE_CRON, fullCron: env.RECONCILE_FULL_CRON })
+    : null;
 
   let closing: Promise<void> | null = null;
   const close = () => {
     closing ??= (async () => {
+      await scheduler?.stop();
       await closeHttpServer(server);
+      await ingestQueue.drained();
       await orm.close(true);
     })();
     return closing;
   };
-  return { env, logger, orm, sync, server, url, close };
+  return { env, logger, orm, sync, reconciler, server, url, close };
 }

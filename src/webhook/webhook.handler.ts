@@ -3,11 +3,12 @@ import type { Logger } from '../logger.js';
 import { basicAuthMatches, type BasicCredentials } from '../http/basic-auth.js';
 import { BodyTooLargeError, readBody } from '../http/body.js';
 import { sendJson } from '../http/respond.js';
-import { ingestEvent, InvalidEventError, parseEnvelope, type IngestResult } from '../sync/ingest.js';
-import type { SyncDeps } from '../sync/sync-deps.js';
+import { InvalidEventError, parseEnvelope, type IngestResult } from '../sync/ingest.js';
+import { QueueFullError, type IngestQueue } from './ingest-queue.js';
 
 export interface WebhookOptions {
-  sync: SyncDeps;
+  /** Group-commits events; resolves once the event's transaction has committed. */
+  queue: IngestQueue;
   /** null: webhooks are accepted without authentication (allowed outside production only). */
   credentials: BasicCredentials | null;
   maxBodyBytes: number;
@@ -53,7 +54,7 @@ export async function handleWebhook(req: IncomingMessage, res: ServerResponse, o
   }
   const started = process.hrtime.bigint();
   try {
-    const result = await ingestEvent(options.sync, event, body, 'webhook');
+    const result = await options.queue.submit(event, body);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     options.onIngested?.(result, seconds);
     const fields = { eventId: event.id, eventType: event.event_type, status: result.status, duplicate: result.duplicate };
@@ -61,7 +62,8 @@ export async function handleWebhook(req: IncomingMessage, res: ServerResponse, o
     else log.debug(fields, 'webhook event stored');
     sendJson(res, 200, { eventId: event.id, status: result.status, duplicate: result.duplicate });
   } catch (error) {
-    log.error({ eventId: event.id, eventType: event.event_type, err: error }, 'webhook event not stored; asking Chargebee to retry');
+    if (error instanceof QueueFullError) log.warn({ eventId: event.id }, 'webhook queue full; asking Chargebee to retry');
+    else log.error({ eventId: event.id, eventType: event.event_type, err: error }, 'webhook event not stored; asking Chargebee to retry');
     sendJson(res, 503, { error: 'unavailable', message: 'the event could not be stored; retry later' }, { 'retry-after': '30' });
   }
 }

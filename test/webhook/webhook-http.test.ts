@@ -77,6 +77,20 @@ describe.each(testDialects())('webhook endpoint on %s', (dialect) => {
     expect(await count(db, 'webhook_event')).toBe(1);
   });
 
+  it('group-commits concurrent deliveries: every event stored once, answered only after commit', async () => {
+    const events = Array.from({ length: 120 }, (_, i) => envelope('customer_changed', {
+      customer: customer(`c_${i % 30}`, 1_700_000_000_000 + i, { email: `v${i}@example.com` }),
+    }));
+    const deliveries = [...events, ...events.slice(0, 40)];
+    const responses = await Promise.all(deliveries.map((e) => postWebhook(app, e)));
+    expect(responses.every((r) => r.status === 200)).toBe(true);
+    expect(responses.filter((r) => r.body.duplicate === true)).toHaveLength(40);
+    expect(await count(db, 'webhook_event')).toBe(120);
+    expect(await count(db, 'customer')).toBe(30);
+    // The newest state of each customer won, whatever the batching.
+    expect(await one(db, 'customer', 'c_7')).toMatchObject({ email: 'v97@example.com', resource_version: 1_700_000_000_097 });
+  });
+
   it('answers every request with an x-request-id', async () => {
     const res = await fetch(`${app.url}/healthz`, { headers: { 'x-request-id': 'trace-abc' } });
     expect(res.headers.get('x-request-id')).toBe('trace-abc');

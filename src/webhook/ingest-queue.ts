@@ -1,0 +1,74 @@
+import type { EventEnvelope } from '../sync/chargebee-schema.js';
+import { ingestEvents, type IngestItem, type IngestResult } from '../sync/ingest.js';
+import type { SyncDeps } from '../sync/sync-deps.js';
+import type { EventOrigin } from '../db/entities/index.js';
+
+export class QueueFullError extends Error {
+  override name = 'QueueFullError';
+}
+
+export interface IngestQueueOptions {
+  /** Most events one transaction takes. */
+  maxBatch: number;
+  /** Transactions in flight at once (1 on SQLite: it has a single writer). */
+  maxConcurrent: number;
+  /** Events waiting beyond this are refused (the webhook answers 503 and Chargebee retries). */
+  maxPending: number;
+  origin?: EventOrigin;
+}
+
+interface Waiting {
+  item: IngestItem;
+  resolve: (result: IngestResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit for webhooks. An event arriving while the database is idle is written at once, alone;
+ * events arriving while transactions are in flight wait and then share the next one. Each caller's
+ * promise settles only after the transaction holding its event has committed (or failed).
+ */
+export class IngestQueue {
+  private waiting: Waiting[] = [];
+  private active = 0;
+  private idle: (() => void)[] = [];
+
+  constructor(private readonly deps: SyncDeps, private readonly options: IngestQueueOptions) {}
+
+  get depth(): number {
+    return this.waiting.length;
+  }
+
+  submit(event: EventEnvelope, payload: unknown): Promise<IngestResult> {
+    if (this.waiting.length >= this.options.maxPending) {
+      return Promise.reject(new QueueFullError(`${this.waiting.length} events are waiting to be written`));
+    }
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ item: { event, payload }, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Resolves when nothing is waiting or in flight (graceful shutdown). */
+  drained(): Promise<void> {
+    if (this.active === 0 && this.waiting.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private pump(): void {
+    while (this.active < this.options.maxConcurrent && this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, this.options.maxBatch);
+      this.active += 1;
+      ingestEvents(this.deps, batch.map((w) => w.item), this.options.origin ?? 'webhook')
+        .then(
+          (results) => batch.forEach((w, i) => w.resolve(results[i] as IngestResult)),
+          (error: unknown) => batch.forEach((w) => w.reject(error)),
+        )
+        .finally(() => {
+          this.active -= 1;
+          this.pump();
+          if (this.active === 0 && this.waiting.length === 0) for (const done of this.idle.splice(0)) done();
+        });
+    }
+  }
+}
