@@ -7,6 +7,7 @@ import { syncDepsOf, type SyncDeps } from './sync/sync-deps.js';
 import { createHttpServer, closeHttpServer, type Routes } from './http/server.js';
 import { handleWebhook } from './webhook/webhook.handler.js';
 import { IngestQueue } from './webhook/ingest-queue.js';
+import { Metrics } from './http/metrics.js';
 import { sendJson } from './http/respond.js';
 import { reconcilerFromEnv } from './reconcile/setup.js';
 import { startScheduler, type Scheduler } from './reconcile/scheduler.js';
@@ -72,8 +73,17 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
     maxPending: env.WEBHOOK_MAX_PENDING,
   });
 
+  const metrics = new Metrics({ knex: sync.knex, queueDepth: () => ingestQueue.depth });
+
   const routes: Routes = {
-    '/webhooks/chargebee': (req, res, log) => handleWebhook(req, res, { queue: ingestQueue, credentials, maxBodyBytes: env.WEBHOOK_MAX_BODY_BYTES }, log),
+    '/webhooks/chargebee': (req, res, log) => handleWebhook(req, res, {
+      queue: ingestQueue,
+      credentials,
+      maxBodyBytes: env.WEBHOOK_MAX_BODY_BYTES,
+      onIngested: (type, result, seconds) => metrics.recordIngest(type, result, seconds),
+      onRejected: (status) => metrics.webhookRejected.inc({ status: String(status) }),
+    }, log),
+    '/metrics': (req, res) => metrics.serve(req, res),
     '/graphql': graphql.route,
     '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
     '/readyz': async (_req, res) => {

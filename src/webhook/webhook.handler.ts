@@ -12,8 +12,10 @@ export interface WebhookOptions {
   /** null: webhooks are accepted without authentication (allowed outside production only). */
   credentials: BasicCredentials | null;
   maxBodyBytes: number;
-  /** Called once per accepted event (metrics). */
-  onIngested?: (result: IngestResult, seconds: number) => void;
+  /** Called once per stored event (metrics). */
+  onIngested?: (eventType: string, result: IngestResult, seconds: number) => void;
+  /** Called for each refused request, with its status (metrics). */
+  onRejected?: (status: number) => void;
 }
 
 /**
@@ -21,6 +23,12 @@ export interface WebhookOptions {
  * or recorded as ignored/stale/failed); anything that prevents that answers 503 so Chargebee retries.
  */
 export async function handleWebhook(req: IncomingMessage, res: ServerResponse, options: WebhookOptions, log: Logger): Promise<void> {
+  if (options.onRejected) {
+    const onRejected = options.onRejected;
+    res.once('finish', () => {
+      if (res.statusCode >= 400) onRejected(res.statusCode);
+    });
+  }
   if (req.method !== 'POST') {
     sendJson(res, 405, { error: 'method_not_allowed', message: 'use POST' }, { allow: 'POST' });
     return;
@@ -56,7 +64,7 @@ export async function handleWebhook(req: IncomingMessage, res: ServerResponse, o
   try {
     const result = await options.queue.submit(event, body);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    options.onIngested?.(result, seconds);
+    options.onIngested?.(event.event_type, result, seconds);
     const fields = { eventId: event.id, eventType: event.event_type, status: result.status, duplicate: result.duplicate };
     if (result.status === 'failed' && !result.duplicate) log.warn({ ...fields, reason: result.error }, 'webhook event failed to apply; stored for replay');
     else log.debug(fields, 'webhook event stored');
