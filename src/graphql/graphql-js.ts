@@ -1,0 +1,10 @@
+/**
+ * graphql-js, imported by file path on purpose. graphql 16 ships CommonJS (index.js) and ESM
+ * (index.mjs) without an `exports` map: Node gives Pothos and yoga the CommonJS build, while vite
+ * (vitest) would give our files the ESM one, and two copies of graphql refuse to work together.
+ * Naming index.js makes every loader pick the same copy.
+ */
+export {
+  GraphQLError, Kind, lexicographicSortSchema, printSchema,
+  type ExecutionResult, type GraphQLSchema,
+} from 'graphql/index.js';

@@ -1,0 +1,60 @@
+import type { IncomingMessage } from 'node:http';
+import type { Env } from '../config/env.js';
+import type { Logger } from '../logger.js';
+import type { SyncDeps } from '../sync/sync-deps.js';
+import type { RouteHandler } from '../http/server.js';
+import { BodyTooLargeError, readBody } from '../http/body.js';
+import { sendJson } from '../http/respond.js';
+import { createAuthenticator } from './context/auth.js';
+import { createGraphQLYoga, type GraphQLYoga } from './yoga.js';
+
+export type GraphQLEnv = Pick<Env, 'NODE_ENV' | 'API_TOKENS' | 'GRAPHIQL' | 'GRAPHQL_MAX_BODY_BYTES' | 'GRAPHQL_MAX_DEPTH' | 'GRAPHQL_MAX_COMPLEXITY'>;
+
+export interface GraphQLEndpoint {
+  yoga: GraphQLYoga;
+  /** The `/graphql` route for src/http/server.ts. */
+  route: RouteHandler;
+}
+
+function headersOf(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
+}
+
+/**
+ * Builds the GraphQL endpoint. The route reads the body itself, within GRAPHQL_MAX_BODY_BYTES
+ * (yoga has no limit of its own), then hands the request to yoga's fetch interface.
+ */
+export function createGraphQLEndpoint(options: { sync: SyncDeps; logger: Logger; env: GraphQLEnv }): GraphQLEndpoint {
+  const { sync, logger, env } = options;
+  const auth = createAuthenticator({ apiTokens: env.API_TOKENS, production: env.NODE_ENV === 'production' }, logger);
+  const yoga = createGraphQLYoga({
+    deps: { sync, logger, limits: { maxDepth: env.GRAPHQL_MAX_DEPTH, maxComplexity: env.GRAPHQL_MAX_COMPLEXITY } },
+    auth,
+    graphiql: env.GRAPHIQL,
+  });
+  const route: RouteHandler = async (req, res, log, requestId) => {
+    let body: Buffer | undefined;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      try {
+        body = await readBody(req, env.GRAPHQL_MAX_BODY_BYTES);
+      } catch (error) {
+        if (!(error instanceof BodyTooLargeError)) throw error;
+        sendJson(res, 413, { errors: [{ message: error.message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }, { connection: 'close' });
+        return;
+      }
+    }
+    const url = new URL(req.url ?? '/graphql', `http://${req.headers.host ?? 'localhost'}`);
+    const response = await yoga.fetch(url, { method: req.method, headers: headersOf(req), body: body === undefined ? undefined : new Uint8Array(body) }, { remoteAddress: req.socket.remoteAddress, requestId, log });
+    const payload = Buffer.from(await response.arrayBuffer());
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => { headers[name] = value; });
+    res.writeHead(response.status, { ...headers, 'content-length': String(payload.length) });
+    res.end(payload);
+  };
+  return { yoga, route };
+}

@@ -1,0 +1,54 @@
+import { GraphQLError, Kind } from './graphql-js.js';
+import { builder } from './builder.js';
+
+/** Database drivers hand back dates as Date (PostgreSQL), epoch milliseconds (SQLite) or text. */
+export function toDate(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  if (typeof value === 'number') return new Date(value);
+  if (typeof value === 'string') return /^\d+$/.test(value) ? new Date(Number(value)) : new Date(value);
+  return null;
+}
+
+function parseDateTime(value: unknown): Date {
+  const date = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? new Date(value) : null;
+  if (date === null || Number.isNaN(date.getTime())) {
+    throw new GraphQLError('DateTime must be an ISO 8601 date-time such as 2024-05-01T12:00:00Z', { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  return date;
+}
+
+builder.scalarType('DateTime', {
+  description: 'An instant as an ISO 8601 string in UTC, e.g. 2024-05-01T12:00:00.000Z',
+  serialize: (value) => {
+    const date = toDate(value);
+    if (date === null) throw new GraphQLError('DateTime cannot represent this value');
+    return date.toISOString();
+  },
+  parseValue: parseDateTime,
+  parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : null),
+});
+
+builder.scalarType('JSON', {
+  description: 'Arbitrary JSON as stored (webhook payloads, audit snapshots)',
+  serialize: (value) => value,
+  parseValue: (value) => value,
+});
+
+/** An amount of money in minor units (cents) with its ISO 4217 currency code. */
+export interface Money {
+  amount: number;
+  currency: string;
+}
+
+export const MoneyRef = builder.objectRef<Money>('Money').implement({
+  description: 'An amount in the currency\'s minor units (e.g. cents), as Chargebee reports it',
+  fields: (t) => ({
+    amount: t.exposeInt('amount'),
+    currency: t.exposeString('currency'),
+  }),
+});
+
+export function moneyOf(amount: number | null, currency: string | null): Money | null {
+  return amount === null || currency === null ? null : { amount, currency };
+}

@@ -1,0 +1,64 @@
+import type { Knex } from '@mikro-orm/knex';
+import { builder } from './builder.js';
+import { activeSubscriptionStatuses, col } from './sql.js';
+import { rowsOf } from '../sync/db-helpers.js';
+
+interface UnmappedPlanRecord {
+  chargebeePlanId: string;
+  subscriptionCount: number;
+  activeSubscriptionCount: number;
+  name: string | null;
+  catalog: string | null;
+  status: string | null;
+}
+
+const unmapped = (column: string) => `not exists (select 1 from plan_mapping pm where pm.chargebee_plan_id = ${column})`;
+const active = activeSubscriptionStatuses.map((s) => `'${s}'`).join(', ');
+
+/**
+ * Plan ids on non-deleted subscriptions without a mapping, plus plans Chargebee lists (chargebee_plan,
+ * filled by the reconciler) that are unmapped and unused, so admins can map them before first use.
+ */
+const unmappedPlansSql = `
+  select s.chargebee_plan_id as plan_id, count(*) as n, sum(case when s.status in (${active}) then 1 else 0 end) as active
+    from subscription s
+   where not s.deleted and s.chargebee_plan_id is not null and ${unmapped('s.chargebee_plan_id')}
+   group by s.chargebee_plan_id
+  union all
+  select cp.id as plan_id, 0 as n, 0 as active
+    from chargebee_plan cp
+   where ${unmapped('cp.id')}
+     and not exists (select 1 from subscription s where s.chargebee_plan_id = cp.id and not s.deleted)`;
+
+export async function countUnmappedPlans(db: Knex): Promise<number> {
+  const rows = rowsOf<{ n: number | string }>(await db.raw(`select count(*) as n from (${unmappedPlansSql}) p`));
+  return Number(rows[0]?.n ?? 0);
+}
+
+const UnmappedPlan = builder.objectRef<UnmappedPlanRecord>('UnmappedPlan').implement({
+  description: 'A Chargebee plan id with no plan mapping; its subscriptions have no plan key',
+  fields: (t) => ({
+    chargebeePlanId: t.exposeString('chargebeePlanId'),
+    subscriptionCount: t.exposeInt('subscriptionCount', { description: 'Non-deleted subscriptions on this plan' }),
+    activeSubscriptionCount: t.exposeInt('activeSubscriptionCount', { description: `Of which ${activeSubscriptionStatuses.join(', ')}` }),
+    name: t.exposeString('name', { nullable: true, description: 'From Chargebee\'s plan list, when the reconciler has fetched it' }),
+    catalog: t.exposeString('catalog', { nullable: true, description: 'pc1 or pc2' }),
+    status: t.exposeString('status', { nullable: true }),
+  }),
+});
+
+builder.queryField('unmappedPlans', (t) => t.field({
+  type: [UnmappedPlan],
+  description: 'Unmapped Chargebee plans, most used first',
+  complexity: { field: 5, multiplier: 1 },
+  resolve: async (_root, _args, ctx) => {
+    const rows = rowsOf<Record<string, unknown>>(await ctx.db.raw(
+      `select p.plan_id, p.n, p.active, cp.name, cp.catalog, cp.status from (${unmappedPlansSql}) p`
+        + ' left join chargebee_plan cp on cp.id = p.plan_id order by p.n desc, p.plan_id',
+    ));
+    return rows.map((r) => ({
+      chargebeePlanId: col.str(r.plan_id), subscriptionCount: col.num(r.n), activeSubscriptionCount: col.num(r.active),
+      name: col.strOrNull(r.name), catalog: col.strOrNull(r.catalog), status: col.strOrNull(r.status),
+    }));
+  },
+}));
