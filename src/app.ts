@@ -53,9 +53,17 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
   const reconcile = reconcilerFromEnv(env, sync, logger);
   if (!reconcile.enabled) logger.info(`reconciler disabled: ${reconcile.reason}`);
   const reconciler = reconcile.enabled ? reconcile.deps : null;
+  const ingestQueue = new IngestQueue(sync, {
+    maxBatch: env.WEBHOOK_BATCH_MAX,
+    maxConcurrent: sync.dialect === 'sqlite' ? 1 : Math.min(env.WEBHOOK_CONCURRENCY, Math.max(1, env.DATABASE_POOL_MAX - 2)),
+    maxPending: env.WEBHOOK_MAX_PENDING,
+  });
+  const metrics = new Metrics({ knex: sync.knex, queueDepth: () => ingestQueue.depth });
   let graphql;
   try {
-    graphql = createGraphQLEndpoint({ sync, logger, env });
+    graphql = createGraphQLEndpoint({
+      sync, logger, env, onOperation: (operation, seconds) => metrics.graphqlSeconds.observe({ operation }, seconds),
+    });
   } catch (error) {
     await orm.close(true);
     throw error;
@@ -66,14 +74,6 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
   if (credentials === null) {
     logger.warn('CHARGEBEE_WEBHOOK_USERNAME/PASSWORD are not set: webhooks are accepted without authentication');
   }
-
-  const ingestQueue = new IngestQueue(sync, {
-    maxBatch: env.WEBHOOK_BATCH_MAX,
-    maxConcurrent: sync.dialect === 'sqlite' ? 1 : Math.min(env.WEBHOOK_CONCURRENCY, Math.max(1, env.DATABASE_POOL_MAX - 2)),
-    maxPending: env.WEBHOOK_MAX_PENDING,
-  });
-
-  const metrics = new Metrics({ knex: sync.knex, queueDepth: () => ingestQueue.depth });
 
   const routes: Routes = {
     '/webhooks/chargebee': (req, res, log) => handleWebhook(req, res, {

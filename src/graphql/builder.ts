@@ -19,6 +19,7 @@ export interface PothosTypes {
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     JSON: { Input: unknown; Output: unknown };
+    MinorUnits: { Input: number; Output: number };
   };
   /** Every connection resolver supplies a lazy count, run only when a client selects totalCount. */
   Connection: { totalCount: () => Promise<number> };

@@ -29,13 +29,16 @@ function headersOf(req: IncomingMessage): Headers {
  * Builds the GraphQL endpoint. The route reads the body itself, within GRAPHQL_MAX_BODY_BYTES
  * (yoga has no limit of its own), then hands the request to yoga's fetch interface.
  */
-export function createGraphQLEndpoint(options: { sync: SyncDeps; logger: Logger; env: GraphQLEnv }): GraphQLEndpoint {
+export function createGraphQLEndpoint(options: {
+  sync: SyncDeps; logger: Logger; env: GraphQLEnv; onOperation?: (operationName: string, seconds: number) => void;
+}): GraphQLEndpoint {
   const { sync, logger, env } = options;
   const auth = createAuthenticator({ apiTokens: env.API_TOKENS, production: env.NODE_ENV === 'production' }, logger);
   const yoga = createGraphQLYoga({
     deps: { sync, logger, limits: { maxDepth: env.GRAPHQL_MAX_DEPTH, maxComplexity: env.GRAPHQL_MAX_COMPLEXITY } },
     auth,
     graphiql: env.GRAPHIQL,
+    onOperation: options.onOperation,
   });
   const route: RouteHandler = async (req, res, log, requestId) => {
     let body: Buffer | undefined;

@@ -35,6 +35,22 @@ builder.scalarType('JSON', {
   parseValue: (value) => value,
 });
 
+// GraphQL's Int is 32-bit: a partner's revenue in cents passes 2^31 at about 21 million dollars.
+builder.scalarType('MinorUnits', {
+  description: 'A whole number of a currency\'s minor units (e.g. cents), exact up to 2^53',
+  serialize: (value) => {
+    const n = typeof value === 'string' ? Number(value) : value;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw new GraphQLError('MinorUnits cannot represent this value');
+    return n;
+  },
+  parseValue: (value) => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+      throw new GraphQLError('MinorUnits must be a whole number', { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    return value;
+  },
+});
+
 /** An amount of money in minor units (cents) with its ISO 4217 currency code. */
 export interface Money {
   amount: number;
@@ -44,7 +60,7 @@ export interface Money {
 export const MoneyRef = builder.objectRef<Money>('Money').implement({
   description: 'An amount in the currency\'s minor units (e.g. cents), as Chargebee reports it',
   fields: (t) => ({
-    amount: t.exposeInt('amount'),
+    amount: t.expose('amount', { type: 'MinorUnits' }),
     currency: t.exposeString('currency'),
   }),
 });

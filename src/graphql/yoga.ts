@@ -19,6 +19,24 @@ export interface YogaOptions {
   deps: GraphQLDeps;
   auth: Authenticator;
   graphiql: boolean;
+  /** Called after each executed operation with its name (metrics). */
+  onOperation?: (operationName: string, seconds: number) => void;
+}
+
+/** Times every executed operation and reports it by operation name ('anonymous' when unnamed). */
+function useOperationTiming(report: (operationName: string, seconds: number) => void): Plugin<GraphQLContext, GraphQLServerContext> {
+  return {
+    onExecute({ args }) {
+      const started = process.hrtime.bigint();
+      const definitions = args.document.definitions as readonly { kind: string; name?: { value: string } }[];
+      const name = args.operationName ?? definitions.find((d) => d.kind === 'OperationDefinition')?.name?.value ?? 'anonymous';
+      return {
+        onExecuteDone() {
+          report(name, Number(process.hrtime.bigint() - started) / 1e9);
+        },
+      };
+    },
+  };
 }
 
 const unauthorized = (message: string) => new Response(
@@ -83,7 +101,7 @@ function useLoggedErrorMasking(): Plugin<GraphQLContext, GraphQLServerContext> {
   };
 }
 
-export function createGraphQLYoga({ deps, auth, graphiql }: YogaOptions): GraphQLYoga {
+export function createGraphQLYoga({ deps, auth, graphiql, onOperation }: YogaOptions): GraphQLYoga {
   return createYoga<GraphQLServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -94,7 +112,7 @@ export function createGraphQLYoga({ deps, auth, graphiql }: YogaOptions): GraphQ
     multipart: false,
     batching: false,
     logging: deps.logger,
-    plugins: [useAuthentication(auth, graphiql), useLoggedErrorMasking()],
+    plugins: [useAuthentication(auth, graphiql), useLoggedErrorMasking(), ...(onOperation ? [useOperationTiming(onOperation)] : [])],
     context: ({ request, remoteAddress, requestId, log }): GraphQLContext => {
       const id = requestId ?? request.headers.get('x-request-id') ?? randomUUID();
       const viewer = auth.viewerFor(request.headers.get('authorization'), remoteAddress);

@@ -40,4 +40,14 @@ describe.each(testDialects())('health and metrics on %s', (dialect) => {
     expect(text).toMatch(/chargebee_sync_process_resident_memory_bytes/);
     expect(text).not.toContain('hook-secret-123');
   });
+
+  it('times GraphQL operations by operation name', async () => {
+    const res = await fetch(`${app.url}/graphql`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'query SyncHealth { syncStatus { unmappedPlanCount } }' }),
+    });
+    expect(res.status).toBe(200);
+    const text = await (await fetch(`${app.url}/metrics`)).text();
+    expect(text).toMatch(/chargebee_sync_graphql_operation_seconds_count\{operation="SyncHealth"\} 1/);
+  });
 });
