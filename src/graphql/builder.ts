@@ -51,6 +51,8 @@ export const builder = new SchemaBuilder<PothosTypes>({
     // The connection field's own complexity already multiplies by the page size; the edges list must not again.
     edgesFieldOptions: { nullable: false, complexity: { field: 0, multiplier: 1 } },
     nodeFieldOptions: { nullable: false },
+    // `nodes` next to `edges`: the shorter shape most frontends want; priced like edges.
+    nodesOnConnection: { complexity: { field: 0, multiplier: 1 } },
   },
   errors: { directResult: true },
   complexity: {
