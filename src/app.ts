@@ -11,7 +11,7 @@ import { Metrics } from './http/metrics.js';
 import { sendJson } from './http/respond.js';
 import { reconcilerFromEnv } from './reconcile/setup.js';
 import { startScheduler, type Scheduler } from './reconcile/scheduler.js';
-import type { ReconcileDeps } from './reconcile/types.js';
+import type { ReconcileDeps, RunSummary } from './reconcile/types.js';
 import { createGraphQLEndpoint } from './graphql/http.js';
 
 export interface App {
@@ -52,17 +52,17 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
   const sync = syncDepsOf(orm, { fallbackToCustomerId: env.ATTRIBUTION_FALLBACK_TO_CUSTOMER_ID });
   const reconcile = reconcilerFromEnv(env, sync, logger);
   if (!reconcile.enabled) logger.info(`reconciler disabled: ${reconcile.reason}`);
-  const reconciler = reconcile.enabled ? reconcile.deps : null;
   const ingestQueue = new IngestQueue(sync, {
     maxBatch: env.WEBHOOK_BATCH_MAX,
     maxConcurrent: sync.dialect === 'sqlite' ? 1 : Math.min(env.WEBHOOK_CONCURRENCY, Math.max(1, env.DATABASE_POOL_MAX - 2)),
     maxPending: env.WEBHOOK_MAX_PENDING,
   });
   const metrics = new Metrics({ knex: sync.knex, queueDepth: () => ingestQueue.depth });
+  const reconciler = reconcile.enabled ? { ...reconcile.deps, onFinished: (run: RunSummary) => metrics.recordReconcileRun(run) } : null;
   let graphql;
   try {
     graphql = createGraphQLEndpoint({
-      sync, logger, env, onOperation: (operation, seconds) => metrics.graphqlSeconds.observe({ operation }, seconds),
+      sync, logger, env, reconciler, onOperation: (operation, seconds) => metrics.graphqlSeconds.observe({ operation }, seconds),
     });
   } catch (error) {
     await orm.close(true);

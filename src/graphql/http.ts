@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Env } from '../config/env.js';
 import type { Logger } from '../logger.js';
+import type { ReconcileDeps } from '../reconcile/types.js';
 import type { SyncDeps } from '../sync/sync-deps.js';
 import type { RouteHandler } from '../http/server.js';
 import { BodyTooLargeError, readBody } from '../http/body.js';
@@ -30,12 +31,13 @@ function headersOf(req: IncomingMessage): Headers {
  * (yoga has no limit of its own), then hands the request to yoga's fetch interface.
  */
 export function createGraphQLEndpoint(options: {
-  sync: SyncDeps; logger: Logger; env: GraphQLEnv; onOperation?: (operationName: string, seconds: number) => void;
+  sync: SyncDeps; logger: Logger; env: GraphQLEnv; reconciler?: ReconcileDeps | null;
+  onOperation?: (operationName: string, seconds: number) => void;
 }): GraphQLEndpoint {
   const { sync, logger, env } = options;
   const auth = createAuthenticator({ apiTokens: env.API_TOKENS, production: env.NODE_ENV === 'production' }, logger);
   const yoga = createGraphQLYoga({
-    deps: { sync, logger, limits: { maxDepth: env.GRAPHQL_MAX_DEPTH, maxComplexity: env.GRAPHQL_MAX_COMPLEXITY } },
+    deps: { sync, logger, reconciler: options.reconciler ?? null, limits: { maxDepth: env.GRAPHQL_MAX_DEPTH, maxComplexity: env.GRAPHQL_MAX_COMPLEXITY } },
     auth,
     graphiql: env.GRAPHIQL,
     onOperation: options.onOperation,

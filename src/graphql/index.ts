@@ -12,3 +12,4 @@ import './signup.graphql.js';
 import './webhook-event.graphql.js';
 import './audit.graphql.js';
 import './sync-status.graphql.js';
+import './reconcile-run.graphql.js';

@@ -102,6 +102,14 @@ export class Metrics {
     this.applySeconds.observe(seconds);
   }
 
+  /** A finished reconcile run: its outcome, repairs, API calls and 429s (a resumed run counts its earlier attempts too). */
+  recordReconcileRun(run: { mode: string; status: string; repairs: Partial<Record<string, number>>; apiCalls: number; rateLimited: number }): void {
+    this.reconcileRuns.inc({ mode: run.mode, status: run.status });
+    for (const [kind, n] of Object.entries(run.repairs)) if (n) this.reconcileRepairs.inc({ kind }, n);
+    this.chargebeeApiCalls.inc(run.apiCalls);
+    this.chargebeeRateLimited.inc(run.rateLimited);
+  }
+
   async serve(_req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await this.registry.metrics();
     res.writeHead(200, { 'content-type': this.registry.contentType });

@@ -2,6 +2,7 @@ import type { Knex } from '@mikro-orm/knex';
 import type { Logger } from '../../logger.js';
 import type { SyncDeps } from '../../sync/sync-deps.js';
 import type { Viewer } from './tokens.js';
+import type { ReconcileDeps } from '../../reconcile/types.js';
 
 /** Query limits enforced before any resolver runs (see builder.ts). */
 export interface QueryLimits {
@@ -14,6 +15,8 @@ export interface GraphQLDeps {
   sync: SyncDeps;
   logger: Logger;
   limits: QueryLimits;
+  /** Null when no Chargebee site and key are configured. */
+  reconciler?: ReconcileDeps | null;
 }
 
 /** Per-request context: who is asking, the request id for logs, the database, and request-scoped loaders. */

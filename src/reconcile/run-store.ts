@@ -1,0 +1,136 @@
+import type { Knex } from '@mikro-orm/knex';
+import type { ReconcileMode, ReconcileStatus, RepairKind } from '../db/entities/index.js';
+import { toBool, toNumber, type Trx } from '../sync/db-helpers.js';
+import type { Checkpoint, PlannedRepair, RunCounters, RunSummary } from './types.js';
+
+/** Reconcile bookkeeping (run rows, repairs, watermarks), written with knex so it joins the page transactions. */
+
+export const jsonIn = (value: unknown): string => JSON.stringify(value);
+
+export function jsonOut<T>(value: unknown): T | null {
+  if (value === null || value === undefined) return null;
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
+/** SQLite hands back epoch ms, PostgreSQL Date objects. */
+export function dateOut(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  return new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : (value as string | number));
+}
+
+export interface RunRecord extends RunSummary {
+  checkpoint: Checkpoint | null;
+  heartbeatAt: Date | null;
+}
+
+export function runFromRow(row: Record<string, unknown>): RunRecord {
+  return {
+    id: Number(row.id),
+    mode: row.mode as ReconcileMode,
+    dryRun: toBool(row.dry_run),
+    status: row.status as ReconcileStatus,
+    trigger: String(row.trigger),
+    startedAt: dateOut(row.started_at) as Date,
+    finishedAt: dateOut(row.finished_at),
+    scanned: jsonOut<Record<string, number>>(row.scanned) ?? {},
+    repairs: jsonOut<Partial<Record<RepairKind, number>>>(row.repairs) ?? {},
+    apiCalls: Number(row.api_calls ?? 0),
+    rateLimited: Number(row.rate_limited ?? 0),
+    watermark: toNumber(row.watermark),
+    error: (row.error as string | null) ?? null,
+    checkpoint: jsonOut<Checkpoint>(row.checkpoint),
+    heartbeatAt: dateOut(row.heartbeat_at),
+    resumed: false,
+  };
+}
+
+export async function createRun(knex: Knex, mode: ReconcileMode, dryRun: boolean, trigger: string, at: Date): Promise<RunRecord> {
+  const [inserted] = await knex('reconcile_run')
+    .insert({ mode, dry_run: dryRun, status: 'running', trigger, started_at: at, heartbeat_at: at, api_calls: 0, rate_limited: 0, scanned: jsonIn({}), repairs: jsonIn({}) })
+    .returning('id');
+  const id = typeof inserted === 'object' ? Number((inserted as { id: unknown }).id) : Number(inserted);
+  return loadRun(knex, id) as Promise<RunRecord>;
+}
+
+export async function loadRun(knex: Knex | Trx, id: number): Promise<RunRecord | null> {
+  const row = await knex('reconcile_run').where('id', id).first();
+  return row ? runFromRow(row as Record<string, unknown>) : null;
+}
+
+/**
+ * The interrupted run of this mode to continue, if any. The caller holds the run lock, so on PostgreSQL
+ * any `running` run is dead; on SQLite another process may own it, so only one past its lease counts.
+ */
+export async function findResumable(knex: Knex, mode: ReconcileMode, leaseMs: number, lockIsAuthoritative: boolean, now: Date): Promise<RunRecord | null> {
+  const row = await knex('reconcile_run').where({ status: 'running', mode, dry_run: false }).orderBy('id', 'desc').first();
+  if (!row) return null;
+  const run = runFromRow(row as Record<string, unknown>);
+  const fresh = run.heartbeatAt !== null && now.getTime() - run.heartbeatAt.getTime() < leaseMs;
+  return lockIsAuthoritative || !fresh ? run : null;
+}
+
+/** Interrupted dry runs are not resumed (they are cheap to redo); close them so they stop showing as running. */
+export async function closeAbandonedDryRuns(knex: Knex, now: Date): Promise<void> {
+  await knex('reconcile_run').where({ status: 'running', dry_run: true })
+    .update({ status: 'failed', finished_at: now, error: 'interrupted', checkpoint: null });
+}
+
+function counterColumns(counters: RunCounters) {
+  return {
+    scanned: jsonIn(counters.scanned),
+    repairs: jsonIn(counters.repairs),
+    api_calls: counters.baseCalls + counters.api.calls,
+    rate_limited: counters.baseRateLimited + counters.api.rateLimited,
+  };
+}
+
+/** Written in the same transaction as the page it follows, so a resumed run neither skips nor repeats a page. */
+export async function saveProgress(trx: Trx, runId: number, counters: RunCounters, checkpoint: Checkpoint | null, heartbeat: Date | null): Promise<void> {
+  await trx('reconcile_run').where('id', runId).update({
+    ...counterColumns(counters),
+    checkpoint: checkpoint === null ? null : jsonIn(checkpoint),
+    heartbeat_at: heartbeat,
+  });
+}
+
+export async function finishRun(
+  knex: Knex, runId: number, status: ReconcileStatus, counters: RunCounters, error: string | null, watermark: number | null, at: Date,
+): Promise<void> {
+  await knex('reconcile_run').where('id', runId).update({
+    ...counterColumns(counters), status, error, watermark, finished_at: at, checkpoint: null, heartbeat_at: at,
+  });
+  await knex('reconcile_seen').where('run_id', runId).delete();
+}
+
+export async function insertRepairs(trx: Trx, runId: number, repairs: PlannedRepair[], counters: RunCounters, at: Date): Promise<void> {
+  if (repairs.length === 0) return;
+  await trx('reconcile_repair').insert(repairs.map((r) => ({
+    run_id: runId, entity: r.entity, entity_id: r.entityId, kind: r.kind,
+    version_before: r.versionBefore, version_after: r.versionAfter, detail: r.detail ?? null, created_at: at,
+  })));
+  for (const r of repairs) counters.repairs[r.kind] = (counters.repairs[r.kind] ?? 0) + 1;
+}
+
+/** Watermarks in unix seconds of Chargebee's clock: `events` and one per listed resource. */
+export type Watermarks = Record<string, number | null> & { netRound?: number | null };
+const WATERMARKS_KEY = 'reconcile.watermarks';
+
+export async function readWatermarks(knex: Knex | Trx): Promise<Watermarks> {
+  const row = await knex('sync_state').where('key', WATERMARKS_KEY).first();
+  return jsonOut<Watermarks>(row?.value) ?? {};
+}
+
+export async function writeWatermarks(knex: Knex | Trx, marks: Watermarks, at: Date): Promise<void> {
+  await knex('sync_state').insert({ key: WATERMARKS_KEY, value: jsonIn(marks), updated_at: at })
+    .onConflict('key').merge(['value', 'updated_at']);
+}
+
+/** Raises watermarks (never lowers them), reading the current ones inside the caller's transaction. */
+export async function raiseWatermarks(trx: Trx, raised: Record<string, number>, at: Date, extra: Partial<Watermarks> = {}): Promise<Watermarks> {
+  const marks = await readWatermarks(trx);
+  for (const [key, value] of Object.entries(raised)) marks[key] = Math.max(marks[key] ?? 0, value);
+  Object.assign(marks, extra);
+  await writeWatermarks(trx, marks, at);
+  return marks;
+}
