@@ -14,3 +14,19 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/**
+ * What of an error may be logged: its class, code and message. Database errors also carry `detail`,
+ * `where` or the failing SQL's parameters, which can hold payload data (personal data), so those stay out.
+ */
+export function loggableError(error: unknown): { type: string; code?: string; message: string; stack?: string } {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = errorMessage(error);
+  const frames = error instanceof Error ? error.stack?.split('\n').filter((line) => line.trimStart().startsWith('at ')).slice(0, 12).join('\n') : undefined;
+  return {
+    type: error instanceof Error ? error.name : typeof error,
+    ...(typeof code === 'string' ? { code } : {}),
+    message: message.length > 300 ? `${message.slice(0, 300)}…` : message,
+    ...(frames ? { stack: frames } : {}),
+  };
+}

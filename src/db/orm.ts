@@ -4,6 +4,7 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { mkdirSync } from 'node:fs';
+import pg from 'pg';
 import { dirname, resolve } from 'node:path';
 import { allEntities } from './entities/index.js';
 import { sqliteMigrations } from './migrations/sqlite/index.js';
@@ -85,10 +86,25 @@ export function emOf(orm: Orm): Em {
   return orm.em as Em;
 }
 
-/** Applies pending migrations; returns the names applied. */
+// Any constant: the key of the advisory lock replicas take while migrating one PostgreSQL database.
+const migrationLockKey = 7_402_113_517;
+
+/**
+ * Applies pending migrations; returns the names applied. On PostgreSQL, replicas starting together
+ * take turns under a session advisory lock held on a connection of its own (not the pool's).
+ */
 export async function migrate(orm: Orm): Promise<string[]> {
-  const applied = await orm.getMigrator().up();
-  return applied.map((m) => m.name);
+  const up = async () => (await orm.getMigrator().up()).map((m) => m.name);
+  if (dialectOf(orm) !== 'postgresql') return up();
+  const client = new pg.Client({ connectionString: orm.config.get('clientUrl') });
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [migrationLockKey]);
+    return await up();
+  } finally {
+    // Closing the session releases the lock even if unlocking fails.
+    await client.end();
+  }
 }
 
 export async function pendingMigrations(orm: Orm): Promise<string[]> {

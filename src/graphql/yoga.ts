@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { loggableError } from '../db/errors.js';
 import { GraphQLError, type ExecutionResult } from './graphql-js.js';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from '../logger.js';
@@ -82,7 +83,7 @@ function useLoggedErrorMasking(): Plugin<GraphQLContext, GraphQLServerContext> {
     const errors = result.errors.map((error) => {
       const original = error.originalError;
       if (original === undefined || original === null || original instanceof GraphQLError) return error;
-      ctx.log.error({ err: original, path: error.path?.join('.') }, 'unexpected error in GraphQL resolver');
+      ctx.log.error({ error: loggableError(original), path: error.path?.join('.') }, 'unexpected error in GraphQL resolver');
       return new GraphQLError(`Unexpected error (request id ${ctx.requestId})`, {
         path: error.path, nodes: error.nodes, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: ctx.requestId },
       });

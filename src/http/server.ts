@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { loggableError } from '../db/errors.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import { sendJson } from './respond.js';
@@ -33,7 +34,7 @@ export function createHttpServer(routes: Routes, logger: Logger): Server {
     Promise.resolve()
       .then(() => handler(req, res, log, requestId))
       .catch((error: unknown) => {
-        log.error({ err: error }, 'unhandled error');
+        log.error({ error: loggableError(error) }, 'unhandled error');
         sendJson(res, 500, { error: 'internal', message: 'internal error', requestId });
       });
   });

@@ -1,6 +1,6 @@
 import { newCallCounter } from '../chargebee/client.js';
 import type { ReconcileStatus } from '../db/entities/index.js';
-import { errorMessage } from '../db/errors.js';
+import { loggableError, errorMessage } from '../db/errors.js';
 import { runFull } from './full.js';
 import { runIncremental } from './incremental.js';
 import { runPlans } from './plans.js';
@@ -94,7 +94,7 @@ export async function runReconcile(deps: ReconcileDeps, request: RunRequest): Pr
       }
       status = 'failed';
       error = errorMessage(thrown);
-      deps.logger.error({ runId: run.id, err: thrown }, 'reconcile run failed');
+      deps.logger.error({ runId: run.id, error: loggableError(thrown) }, 'reconcile run failed');
     }
     await finishRun(knex, run.id, status, counters, error, watermark, new Date());
     const finished = (await loadRun(knex, run.id)) as RunRecord;

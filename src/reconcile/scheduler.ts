@@ -1,4 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import { loggableError } from '../db/errors.js';
 import type { ReconcileMode } from '../db/entities/index.js';
 import { runReconcile } from './reconciler.js';
 import type { ReconcileDeps } from './types.js';
@@ -41,7 +42,7 @@ export function startScheduler(deps: ReconcileDeps, options: SchedulerOptions): 
         const outcome = await runReconcile(deps, { mode, trigger: 'schedule', signal: stopping.signal });
         if (outcome.skipped) return;
       }
-    })().catch((error: unknown) => deps.logger.error({ err: error, modes }, 'scheduled reconcile failed'))
+    })().catch((error: unknown) => deps.logger.error({ error: loggableError(error), modes }, 'scheduled reconcile failed'))
       .finally(() => { current = null; });
     return current;
   };

@@ -1,4 +1,5 @@
 import type { Knex } from '@mikro-orm/knex';
+import { loggableError } from '../db/errors.js';
 import type { ReconcileMode, ReconcileStatus, RepairKind } from '../db/entities/index.js';
 import { rowsOf } from '../sync/db-helpers.js';
 import { remapSubscriptions } from '../sync/plans.js';
@@ -43,7 +44,7 @@ export function triggerReconcile(deps: ReconcileDeps, options: TriggerOptions): 
       if (outcome.skipped) reject(new ReconcileBusyError(outcome.reason));
       else resolve(outcome.run);
     }, (error: unknown) => {
-      deps.logger.error({ err: error, mode: options.mode }, 'triggered reconcile failed');
+      deps.logger.error({ error: loggableError(error), mode: options.mode }, 'triggered reconcile failed');
       reject(error);
     });
   });

@@ -4,7 +4,8 @@ import { z } from 'zod';
  * Boundary schemas for what Chargebee sends. Only the fields we keep are typed; everything else
  * passes through untouched (the raw payload is stored in the inbox anyway).
  */
-const unix = z.number().int().nonnegative();
+// Up to the year 9999: a larger number is not a Chargebee time and would not fit a timestamp column.
+const unix = z.number().int().nonnegative().max(253_402_300_799);
 const optionalUnix = unix.nullish();
 const optionalString = z.string().nullish();
 const optionalInt = z.number().int().nullish();
@@ -25,8 +26,9 @@ const metaData = z
 
 export const eventEnvelopeSchema = z
   .object({
-    id: z.string().min(1, 'event id is empty'),
-    event_type: z.string().min(1, 'event_type is empty'),
+    // Chargebee's event ids are short ASCII tokens (ev_…); anything else cannot be de-duplicated reliably.
+    id: z.string().min(1, 'event id is empty').max(200).regex(/^[\x21-\x7e]+$/, 'event id must be printable ASCII without spaces'),
+    event_type: z.string().min(1, 'event_type is empty').max(100),
     occurred_at: unix,
     api_version: z.string().optional(),
     object: z.literal('event').optional(),
@@ -35,9 +37,12 @@ export const eventEnvelopeSchema = z
   .passthrough();
 export type EventEnvelope = z.infer<typeof eventEnvelopeSchema>;
 
+/** Chargebee ids are at most 50 characters; the columns allow 100. */
+const resourceId = z.string().min(1).max(100);
+
 export const customerSchema = z
   .object({
-    id: z.string().min(1),
+    id: resourceId,
     email: optionalString,
     first_name: optionalString,
     last_name: optionalString,
@@ -63,8 +68,8 @@ export const subscriptionItemSchema = z
 
 export const subscriptionSchema = z
   .object({
-    id: z.string().min(1),
-    customer_id: z.string().min(1),
+    id: resourceId,
+    customer_id: resourceId,
     status: z.string().min(1),
     plan_id: optionalString,
     plan_quantity: optionalInt,
@@ -91,7 +96,7 @@ export type ChargebeeSubscription = z.infer<typeof subscriptionSchema>;
 
 export const transactionSchema = z
   .object({
-    id: z.string().min(1),
+    id: resourceId,
     customer_id: optionalString,
     subscription_id: optionalString,
     type: z.string().min(1),

@@ -9,6 +9,7 @@ import type { SyncDeps } from './sync-deps.js';
 import type { EventOrigin, EventStatus, SyncOrigin } from '../db/entities/index.js';
 import { errorMessage, isLastingDataError } from '../db/errors.js';
 import { chunks } from './winners.js';
+import { cleanJson } from './clean-json.js';
 
 export class InvalidEventError extends Error {
   override name = 'InvalidEventError';
@@ -31,6 +32,8 @@ export interface EventOutcome {
 export interface IngestResult extends EventOutcome {
   eventId: string;
   duplicate: boolean;
+  /** Set when the event could not be stored at all (the database refuses it): the reason, for a 4xx. */
+  rejected?: string;
 }
 
 export interface IngestItem {
@@ -52,7 +55,10 @@ interface Prepared extends EventOutcome {
 }
 
 /** What an event carries, decided before any write: its resources, or why it is ignored or failed. */
-function prepare(item: IngestItem): Prepared {
+function prepare(original: IngestItem): Prepared {
+  // Strings PostgreSQL cannot store (U+0000, lone surrogates) would fail every retry: replaced once, here.
+  const event = cleanJson(original.event) as EventEnvelope;
+  const item = { event, payload: event };
   try {
     const set = resourcesOfEvent(item.event);
     if (resourceCount(set) === 0) return { item, set: null, status: 'ignored', error: null };
@@ -154,7 +160,16 @@ export async function ingestEvents(deps: SyncDeps, items: IngestItem[], origin: 
   } catch (error) {
     if (!isLastingDataError(error)) throw error;
     const results: IngestResult[] = [];
-    for (const item of items) results.push(...(await ingestInTransaction(deps, [item], origin, true)));
+    for (const item of items) {
+      try {
+        results.push(...(await ingestInTransaction(deps, [item], origin, true)));
+      } catch (single) {
+        // Even the inbox row was refused: nothing is stored, and the caller must not acknowledge it.
+        if (!isLastingDataError(single)) throw single;
+        const reason = `the database refused the event (${(single as { code?: string }).code ?? 'error'})`;
+        results.push({ eventId: item.event.id, duplicate: false, status: 'failed', error: reason, rejected: reason });
+      }
+    }
     return results;
   }
 }

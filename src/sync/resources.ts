@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cleanJson } from './clean-json.js';
 import {
   customerSchema, subscriptionSchema, transactionSchema,
   type ChargebeeCustomer, type ChargebeeSubscription, type ChargebeeTransaction, type EventEnvelope,
@@ -46,7 +47,8 @@ export function resourceCount(set: ResourceSet): number {
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
-  const result = schema.safeParse(value);
+  // API pages reach here without passing through the inbox: clean them the same way (see clean-json.ts).
+  const result = schema.safeParse(cleanJson(value));
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const path = [where, ...(issue?.path ?? []).map(String)].join('.');

@@ -5,6 +5,7 @@ import { BodyTooLargeError, readBody } from '../http/body.js';
 import { sendJson } from '../http/respond.js';
 import { InvalidEventError, parseEnvelope, type IngestResult } from '../sync/ingest.js';
 import { QueueFullError, type IngestQueue } from './ingest-queue.js';
+import { loggableError } from '../db/errors.js';
 
 export interface WebhookOptions {
   /** Group-commits events; resolves once the event's transaction has committed. */
@@ -65,13 +66,18 @@ export async function handleWebhook(req: IncomingMessage, res: ServerResponse, o
     const result = await options.queue.submit(event, body);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     options.onIngested?.(event.event_type, result, seconds);
+    if (result.rejected) {
+      log.warn({ eventId: event.id, eventType: event.event_type, reason: result.rejected }, 'webhook event refused by the database');
+      sendJson(res, 422, { error: 'unprocessable_event', message: result.rejected });
+      return;
+    }
     const fields = { eventId: event.id, eventType: event.event_type, status: result.status, duplicate: result.duplicate };
     if (result.status === 'failed' && !result.duplicate) log.warn({ ...fields, reason: result.error }, 'webhook event failed to apply; stored for replay');
     else log.debug(fields, 'webhook event stored');
     sendJson(res, 200, { eventId: event.id, status: result.status, duplicate: result.duplicate });
   } catch (error) {
     if (error instanceof QueueFullError) log.warn({ eventId: event.id }, 'webhook queue full; asking Chargebee to retry');
-    else log.error({ eventId: event.id, eventType: event.event_type, err: error }, 'webhook event not stored; asking Chargebee to retry');
+    else log.error({ eventId: event.id, eventType: event.event_type, error: loggableError(error) }, 'webhook event not stored; asking Chargebee to retry');
     sendJson(res, 503, { error: 'unavailable', message: 'the event could not be stored; retry later' }, { 'retry-after': '30' });
   }
 }

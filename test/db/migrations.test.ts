@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testDialects, type TestDatabase } from '../support/databases.js';
-import { migrate, pendingMigrations } from '../../src/db/orm.js';
+import { createEmptyDatabase, createTestDatabase, testDialects, type TestDatabase } from '../support/databases.js';
+import { initOrm, migrate, pendingMigrations } from '../../src/db/orm.js';
 
 describe.each(testDialects())('migrations on %s', (dialect) => {
   let db: TestDatabase;
@@ -24,5 +24,19 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
     await migrate(db.orm);
     const diff = await db.orm.getSchemaGenerator().getUpdateSchemaMigrationSQL({ wrap: false });
     expect(diff.up.trim()).toBe('');
+  });
+});
+
+describe.skipIf(!testDialects().includes('postgresql'))('migrations with several replicas', () => {
+  it('let replicas starting together on an empty database all come up', async () => {
+    const empty = await createEmptyDatabase('postgresql');
+    const orms = await Promise.all([0, 1, 2].map(() => initOrm({ target: { dialect: 'postgresql', location: empty.url } })));
+    try {
+      const applied = await Promise.all(orms.map((orm) => migrate(orm)));
+      expect(applied.map((names) => names.length).sort()).toEqual([0, 0, 1]);
+    } finally {
+      await Promise.all(orms.map((orm) => orm.close(true)));
+      await empty.drop();
+    }
   });
 });

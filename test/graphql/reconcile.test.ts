@@ -42,9 +42,10 @@ describe.each(testDialects())('reconcile over GraphQL on %s', (dialect) => {
     );
     expect(started.data.triggerReconcile).toMatchObject({ __typename: 'ReconcileRun', mode: 'incremental' });
     const id = started.data.triggerReconcile.id;
-    let run: { status: string; repairCounts: { name: string; count: number }[]; repairs: { totalCount: number; nodes: { entity: string; entityId: string; kind: string }[] } } | null = null;
+    type RunView = { status: string; repairCounts: { name: string; count: number }[]; repairs: { totalCount: number; nodes: { entity: string; entityId: string; kind: string }[] } };
+    let run: RunView | null = null;
     for (let i = 0; i < 100; i++) {
-      const res = await gql<{ reconcileRun: typeof run }>(`{ reconcileRun(id: "${id}") { status repairCounts { name count } repairs(first: 10) { totalCount nodes { entity entityId kind } } } }`);
+      const res = await gql<{ reconcileRun: RunView | null }>(`{ reconcileRun(id: "${id}") { status repairCounts { name count } repairs(first: 10) { totalCount nodes { entity entityId kind } } } }`);
       run = res.data.reconcileRun;
       if (run && run.status !== 'running') break;
       await new Promise((r) => setTimeout(r, 50));

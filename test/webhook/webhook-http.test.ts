@@ -60,6 +60,24 @@ describe.each(testDialects())('webhook endpoint on %s', (dialect) => {
     expect(await count(db, 'webhook_event')).toBe(0);
   });
 
+  it('stores events carrying characters PostgreSQL cannot store, instead of failing them forever', async () => {
+    const event = envelope('customer_changed', {
+      customer: customer('c_nul', 1_700_000_000_000, { first_name: 'a\u0000b', company: 'x\ud800y', meta_data: { customer_key: 'k\u0000' } }),
+    }, { id: 'ev_nul' });
+    const res = await postWebhook(app, { ...event, webhook_status: 'a\u0000b' });
+    expect(res.status).toBe(200);
+    expect(await one(db, 'customer', 'c_nul')).toMatchObject({ first_name: 'a\ufffdb', company: 'x\ufffdy', customer_key: 'k\ufffd' });
+  });
+
+  it('answers 400 for an event id or type too long to be a Chargebee one', async () => {
+    const longId = await postWebhook(app, envelope('customer_changed', { customer: customer('c_1', 1) }, { id: `ev_${'e'.repeat(300)}` }));
+    expect(longId.status).toBe(400);
+    expect(longId.body.message).toMatch(/^not a Chargebee event: id:/);
+    const longType = await postWebhook(app, envelope('x'.repeat(300), {}));
+    expect(longType.status).toBe(400);
+    expect(await count(db, 'webhook_event')).toBe(0);
+  });
+
   it('answers 405 to other methods and 404 elsewhere', async () => {
     expect((await fetch(`${app.url}/webhooks/chargebee`)).status).toBe(405);
     expect((await fetch(`${app.url}/nowhere`)).status).toBe(404);
