@@ -8,6 +8,7 @@ import pg from 'pg';
 import { dirname, resolve } from 'node:path';
 import { allEntities } from './entities/index.js';
 import { sqliteMigrations } from './migrations/sqlite/index.js';
+import { setUpSqliteConnection } from './sqlite-connection.js';
 import { postgresMigrations } from './migrations/postgresql/index.js';
 
 export type Dialect = 'sqlite' | 'postgresql';
@@ -62,20 +63,22 @@ export function ormConfig({ target, poolMax = 10, debug = false }: OrmOptions): 
     ...common,
     driver: BetterSqliteDriver,
     dbName: target.location,
+    pool: {
+      afterCreate: (connection: Parameters<typeof setUpSqliteConnection>[0], done: (error: Error | null, connection: unknown) => void) => {
+        try {
+          setUpSqliteConnection(connection);
+          done(null, connection);
+        } catch (error) {
+          done(error as Error, connection);
+        }
+      },
+    },
     migrations: { migrationsList: sqliteMigrations, tableName: 'mikro_orm_migrations', transactional: true, allOrNothing: true, silent: true },
   };
 }
 
 export async function initOrm(options: OrmOptions): Promise<Orm> {
-  const orm = await MikroORM.init(ormConfig(options));
-  if (options.target.dialect === 'sqlite') {
-    // WAL lets GraphQL reads proceed while a webhook commits; busy_timeout rides out a concurrent writer.
-    const conn = orm.em.getConnection();
-    await conn.execute('pragma journal_mode = wal');
-    await conn.execute('pragma synchronous = normal');
-    await conn.execute('pragma busy_timeout = 5000');
-  }
-  return orm;
+  return MikroORM.init(ormConfig(options));
 }
 
 export function dialectOf(orm: Orm): Dialect {
