@@ -1,7 +1,9 @@
 import type { ListParams, ListResource } from '../chargebee/client.js';
 import { ChargebeeApiError } from '../chargebee/client.js';
 import { applyResources } from '../sync/apply.js';
-import { emptyResourceSet, parseCustomer, parseSubscription, parseTransaction, type ResourceSet } from '../sync/resources.js';
+import {
+  emptyResourceSet, parseCustomer, parseSubscription, parseTransaction, type ResourceSet, type Tombstonable,
+} from '../sync/resources.js';
 import { versionOf } from '../sync/version.js';
 import type { Trx } from '../sync/db-helpers.js';
 import { repairKindFor, stateChanged, storedStates } from './compare.js';
@@ -54,12 +56,21 @@ export function raiseMaxSeen(next: Checkpoint, key: string, value: number | null
 
 const parsers = { customer: parseCustomer, subscription: parseSubscription, transaction: parseTransaction };
 
-function singleSet(entity: ListedEntity, data: unknown, deleted: boolean): ResourceSet {
-  const set = emptyResourceSet();
-  if (entity === 'customer') set.customers.push({ data: data as ReturnType<typeof parseCustomer>, deleted });
-  else if (entity === 'subscription') set.subscriptions.push({ data: data as ReturnType<typeof parseSubscription>, deleted });
-  else set.transactions.push({ data: data as ReturnType<typeof parseTransaction>, deleted });
-  return set;
+/** Adds one resource to the set under its kind and returns the entry, so its outcome can be told apart. */
+function addToSet(set: ResourceSet, entity: ListedEntity, data: unknown, deleted: boolean): Tombstonable<unknown> {
+  if (entity === 'customer') {
+    const entry = { data: data as ReturnType<typeof parseCustomer>, deleted };
+    set.customers.push(entry);
+    return entry;
+  }
+  if (entity === 'subscription') {
+    const entry = { data: data as ReturnType<typeof parseSubscription>, deleted };
+    set.subscriptions.push(entry);
+    return entry;
+  }
+  const entry = { data: data as ReturnType<typeof parseTransaction>, deleted };
+  set.transactions.push(entry);
+  return entry;
 }
 
 /**
@@ -85,20 +96,19 @@ export async function reconcileResourcePage(
   ctx.addScanned(entity, items.length);
   await ctx.commitPage(async (trx: Trx) => {
     const before = await storedStates(trx, entity, parsed.map((p) => p.id));
-    const repairs: PlannedRepair[] = [];
+    const planned: { repair: PlannedRepair; entry: Tombstonable<unknown> }[] = [];
+    const set = emptyResourceSet();
     for (const p of parsed) {
       const stored = before.get(p.id);
       const kind = repairKindFor(stored, p);
       if (kind === null) continue;
       const repair: PlannedRepair = { entity, entityId: p.id, kind, versionBefore: stored?.version ?? null, versionAfter: p.version };
-      if (ctx.dryRun) {
-        repairs.push(repair);
-        continue;
-      }
-      // One resource at a time through the one apply path, so only what it really changed is recorded.
-      const counts = await applyResources(ctx.applyContext(trx), singleSet(entity, p.data, p.deleted));
-      if (counts.changed > 0) repairs.push(repair);
+      planned.push({ repair, entry: addToSet(set, entity, p.data, p.deleted) });
     }
+    // The page's repair candidates go through the one apply path together; only the states that
+    // took effect (the database's version guard decides) are recorded as repairs. A dry run only compares.
+    const outcome = !ctx.dryRun && planned.length > 0 ? await applyResources(ctx.applyContext(trx), set) : null;
+    const repairs = ctx.dryRun ? planned.map((p) => p.repair) : planned.filter((p) => outcome?.took.has(p.entry)).map((p) => p.repair);
     if (seenBy !== null && parsed.length > 0) {
       await trx('reconcile_seen').insert(parsed.map((p) => ({ run_id: seenBy, entity, entity_id: p.id })))
         .onConflict(['run_id', 'entity', 'entity_id']).ignore();
