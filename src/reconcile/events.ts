@@ -1,4 +1,4 @@
-import { ingestEvent, parseEnvelope } from '../sync/ingest.js';
+import { ingestEvents, parseEnvelope } from '../sync/ingest.js';
 import { resourcesOfEvent } from '../sync/resources.js';
 import { versionOf } from '../sync/version.js';
 import type { EventEnvelope } from '../sync/chargebee-schema.js';
@@ -22,7 +22,7 @@ function touchedBy(events: EventEnvelope[]): Touched {
     try {
       set = resourcesOfEvent(event);
     } catch {
-      continue; // ingestEvent records the event as failed; nothing to compare
+      continue; // ingestEvents records the event as failed; nothing to compare
     }
     for (const c of set.customers) note('customer', c.data.id, { version: versionOf(c.data), deleted: c.deleted });
     for (const s of set.subscriptions) note('subscription', s.data.id, { version: versionOf(s.data), deleted: s.deleted });
@@ -64,9 +64,9 @@ export async function eventsPhase(ctx: RunContext, occurredAfter: number): Promi
     const touched = touchedBy(fresh.map((e) => e.envelope));
     const before = await statesOf(ctx, touched);
     if (!ctx.dryRun) {
-      // Each event commits on its own (as a webhook would); the checkpoint follows the page, and
-      // events a killed run already ingested are skipped by the inbox when the page is read again.
-      for (const e of fresh) await ingestEvent(ctx.deps.sync, e.envelope, e.raw, 'events_api');
+      // The page's events share one transaction, as group-committed webhooks do; the checkpoint follows
+      // the page, and events a killed run already ingested are skipped by the inbox when it is read again.
+      await ingestEvents(ctx.deps.sync, fresh.map((e) => ({ event: e.envelope, payload: e.raw })), 'events_api');
     }
     const after = ctx.dryRun ? null : await statesOf(ctx, touched);
     await ctx.commitPage(async () => {
