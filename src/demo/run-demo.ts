@@ -120,7 +120,7 @@ Open GraphiQL at ${url}/graphql and try:
   { unmappedPlans { chargebeePlanId subscriptionCount } }
 
   # what the last reconcile repaired
-  { reconcileRuns(first: 1) { nodes { id mode status repairs { entity entityId kind versionBefore versionAfter } } } }
+  { reconcileRuns(first: 1) { nodes { runId mode status repairs(first: 20) { nodes { entity entityId kind versionBefore versionAfter } } } } }
 
 Press Ctrl-C to stop.`;
 }

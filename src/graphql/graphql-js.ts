@@ -5,6 +5,6 @@
  * Naming index.js makes every loader pick the same copy.
  */
 export {
-  GraphQLError, Kind, lexicographicSortSchema, printSchema,
+  GraphQLError, Kind, lexicographicSortSchema, parse, printSchema, validate,
   type ExecutionResult, type GraphQLSchema,
 } from 'graphql/index.js';
