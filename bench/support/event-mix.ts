@@ -31,7 +31,7 @@ function fill(t: Template, values: Record<string, string | number>): string {
   return out;
 }
 
-const samples = join(repoRoot, '../shared/chargebee-samples');
+const samples = join(repoRoot, 'test/fixtures/chargebee-samples');
 const payment = JSON.parse(readFileSync(join(samples, 'payment_succeeded.json'), 'utf8')) as { content: Json };
 const baseCustomer = (payment.content.customer as Json);
 const baseInvoice = payment.content.invoice as Json;

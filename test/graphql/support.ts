@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { sample } from '../support/events.js';
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { createGraphQLEndpoint, type GraphQLEndpoint, type GraphQLEnv } from '../../src/graphql/http.js';
@@ -62,7 +62,6 @@ export function dataOf<T>(response: GraphQLResponse<T>): T {
 
 // ---- Chargebee-shaped events, built on the public samples -------------------------------------
 
-const sample = (name: string): Record<string, unknown> => JSON.parse(readFileSync(`/work/shared/chargebee-samples/${name}.json`, 'utf8')) as Record<string, unknown>;
 const samples = { customer: sample('customer_created'), subscription: sample('subscription_created'), payment: sample('payment_succeeded') };
 const contentOf = (event: Record<string, unknown>) => event.content as Record<string, Record<string, unknown>>;
 

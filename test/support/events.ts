@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, dirname } from 'node:path';
 
-/** Chargebee-shaped events for tests: real sample envelopes from ../shared and builders for the rest. */
+/** Chargebee-shaped events for tests: the public sample envelopes (test/fixtures/chargebee-samples) and builders for the rest. */
 
 type Json = Record<string, unknown>;
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const samplesDir = join(here, '../../../shared/chargebee-samples');
+// Copies of ../shared/chargebee-samples (MIT, see the LICENSE files there), so a clone tests on its own.
+export const samplesDir = join(here, '../fixtures/chargebee-samples');
 
 export function sample(name: string): Json {
   return JSON.parse(readFileSync(join(samplesDir, `${name}.json`), 'utf8')) as Json;
