@@ -218,16 +218,27 @@ builder.mutationFields((t) => ({
   }),
 }));
 
+/** One read of the reconciler's status per request, however many of its fields are selected. */
+function statusOnce(ctx: GraphQLContext): ReturnType<typeof reconcileStatus> {
+  const key = 'reconcileStatus';
+  let pending = ctx.loaders.get(key) as ReturnType<typeof reconcileStatus> | undefined;
+  if (pending === undefined) {
+    pending = reconcileStatus(ctx.db);
+    ctx.loaders.set(key, pending);
+  }
+  return pending;
+}
+
 builder.objectFields(SyncStatus, (t) => ({
   reconcilerEnabled: t.boolean({ resolve: (_s, _args, ctx) => ctx.deps.reconciler != null }),
-  lastReconcileRun: t.field({ type: ReconcileRun, nullable: true, resolve: async (_s, _a, ctx) => (await reconcileStatus(ctx.db)).lastRun }),
+  lastReconcileRun: t.field({ type: ReconcileRun, nullable: true, resolve: async (_s, _a, ctx) => (await statusOnce(ctx)).lastRun }),
   lastSucceededReconcileRun: t.field({
-    type: ReconcileRun, nullable: true, resolve: async (_s, _a, ctx) => (await reconcileStatus(ctx.db)).lastSucceededRun,
+    type: ReconcileRun, nullable: true, resolve: async (_s, _a, ctx) => (await statusOnce(ctx)).lastSucceededRun,
   }),
   watermark: t.field({
     type: 'DateTime', nullable: true, description: 'Chargebee changes up to here are known to be applied',
-    resolve: async (_s, _a, ctx) => (await reconcileStatus(ctx.db)).watermark,
+    resolve: async (_s, _a, ctx) => (await statusOnce(ctx)).watermark,
   }),
-  watermarkAgeSeconds: t.int({ nullable: true, resolve: async (_s, _a, ctx) => (await reconcileStatus(ctx.db)).watermarkAgeSeconds }),
-  failedEventCount: t.int({ description: 'Inbox events with status failed (replay them after a fix)', resolve: async (_s, _a, ctx) => (await reconcileStatus(ctx.db)).failedEvents }),
+  watermarkAgeSeconds: t.int({ nullable: true, resolve: async (_s, _a, ctx) => (await statusOnce(ctx)).watermarkAgeSeconds }),
+  failedEventCount: t.int({ description: 'Inbox events with status failed (replay them after a fix)', resolve: async (_s, _a, ctx) => (await statusOnce(ctx)).failedEvents }),
 }));
