@@ -83,8 +83,10 @@ export class ServiceProcess {
   spawn(): void {
     if (this.alive) throw new Error('service already running');
     installExitHook();
+    // Settings of the parent's test runner must not leak into the service (the test's own env may set them).
+    const { CHARGEBEE_SITE: _site, CHARGEBEE_API_KEY: _key, API_TOKENS: _tokens, ...inherited } = process.env;
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
+      ...inherited,
       NODE_ENV: 'development',
       HOST: '127.0.0.1',
       PORT: String(this.options.port),
@@ -95,10 +97,6 @@ export class ServiceProcess {
       LOG_FORMAT: 'json',
       ...this.options.env,
     };
-    // Settings of the parent's test runner must not leak into the service.
-    delete env.CHARGEBEE_SITE;
-    delete env.CHARGEBEE_API_KEY;
-    delete env.API_TOKENS;
     const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), '--import', 'tsx', this.options.entry ?? 'src/main.ts'], {
       cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'],
     });
