@@ -19,9 +19,13 @@ async function generate(dialect: Dialect, location: string): Promise<void> {
       console.log(`${dialect}: schema is up to date`);
       return;
     }
-    // The first migration's diff has no "down"; dropping the schema is its inverse.
-    const down = diff.down.trim() !== '' ? diff.down : await orm.getSchemaGenerator().getDropSchemaSQL({ wrap: false, dropMigrationsTable: false });
     const existing = readdirSync(dir).filter((f) => /^m\d+/.test(f));
+    // The first migration's inverse is dropping the schema. Later ones: MikroORM's SQLite diff gives
+    // no "down", so it must be written by hand (the migration test rolls every migration back).
+    const down = diff.down.trim() !== '' ? diff.down
+      : existing.length === 0 ? await orm.getSchemaGenerator().getDropSchemaSQL({ wrap: false, dropMigrationsTable: false })
+      : '';
+    if (down === '') console.warn(`${dialect}: no "down" generated; write it by hand`);
     const name = `m${String(existing.length + 1).padStart(3, '0')}_${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`;
     const statements = (sql: string) =>
       sql.split(/;\s*(?:\n|(?=pragma\b))/).map((s) => s.trim()).filter(Boolean)

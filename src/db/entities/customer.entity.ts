@@ -4,6 +4,8 @@ import type { SyncOrigin } from './common.js';
 export const Customer = defineEntity({
   name: 'Customer',
   tableName: 'customer',
+  // A partner's customers are paged by id (see subscription.entity.ts).
+  indexes: [{ properties: ['partnerKey', 'id'] }],
   properties: (p) => ({
     id: p.string().primary().length(100),
     customerKey: p.string().nullable().index(),
@@ -11,7 +13,7 @@ export const Customer = defineEntity({
     customerKeySource: p.string().nullable(),
     /** resource_version of the payload the key came from; a key from an older payload never replaces it. */
     customerKeyVersion: p.bigint('number').nullable(),
-    partnerKey: p.string().nullable().index(),
+    partnerKey: p.string().nullable(),
     /** cf_partner_key, meta_data.partner_key or signup. */
     partnerKeySource: p.string().nullable(),
     partnerKeyVersion: p.bigint('number').nullable(),
