@@ -1,26 +1,11 @@
 import { z } from 'zod';
 import type { Trx } from '../sync/db-helpers.js';
-import { remapSubscriptions } from '../sync/plans.js';
+import { planMappingFromRow as mapPlanMapping, remapSubscriptions, type PlanMappingRecord } from '../sync/plans.js';
 import { writeAudit } from './audit.js';
 import type { GraphQLContext } from './context/context.js';
 import { ConflictError, NotFoundError, validate } from './errors.js';
-import { col } from './sql.js';
 
-export interface PlanMappingRecord {
-  id: number;
-  chargebeePlanId: string;
-  planKey: string;
-  displayName: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export function mapPlanMapping(r: Record<string, unknown>): PlanMappingRecord {
-  return {
-    id: col.num(r.id), chargebeePlanId: col.str(r.chargebee_plan_id), planKey: col.str(r.plan_key),
-    displayName: col.strOrNull(r.display_name), createdAt: col.date(r.created_at), updatedAt: col.date(r.updated_at),
-  };
-}
+export { planMappingFromRow as mapPlanMapping, type PlanMappingRecord } from '../sync/plans.js';
 
 const chargebeePlanId = z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters');
 const planKey = z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters');

@@ -1,14 +1,7 @@
 import { GraphQLError, Kind } from './graphql-js.js';
 import { builder } from './builder.js';
 
-/** Database drivers hand back dates as Date (PostgreSQL), epoch milliseconds (SQLite) or text. */
-export function toDate(value: unknown): Date | null {
-  if (value === null || value === undefined) return null;
-  if (value instanceof Date) return value;
-  if (typeof value === 'number') return new Date(value);
-  if (typeof value === 'string') return /^\d+$/.test(value) ? new Date(Number(value)) : new Date(value);
-  return null;
-}
+import { toDate } from '../sync/db-helpers.js';
 
 function parseDateTime(value: unknown): Date {
   const date = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? new Date(value) : null;

@@ -1,6 +1,5 @@
 import type { Knex } from '@mikro-orm/knex';
-import { toBool, toNumber } from '../sync/db-helpers.js';
-import { toDate } from './scalars.js';
+import { toBool, toDate, toNumber } from '../sync/db-helpers.js';
 
 /** Readers for raw column values, which differ by driver (bigint as text, booleans as 0/1, dates as numbers). */
 export const col = {

@@ -1,5 +1,6 @@
 import { rowsOf } from '../sync/db-helpers.js';
-import { dateOut, readWatermarks, type Watermarks } from './run-store.js';
+import { readWatermarks, type Watermarks } from './run-store.js';
+import { toDate } from '../sync/db-helpers.js';
 import { eventsPhase } from './events.js';
 import { listParamsFor, pageThrough, reconcileResourcePage } from './pages.js';
 import type { RunContext } from './run-context.js';
@@ -20,7 +21,7 @@ export function netsForRound(round: number, perRun: number): ListedEntity[] {
 /** Where to start when nothing was recorded yet: the newest event in the inbox, else the beginning. */
 async function fallbackStart(ctx: RunContext): Promise<number> {
   const row = rowsOf<{ latest: unknown }>(await ctx.deps.sync.knex('webhook_event').max({ latest: 'occurred_at' }))[0];
-  const latest = dateOut(row?.latest ?? null);
+  const latest = toDate(row?.latest ?? null);
   return latest === null ? 0 : Math.floor(latest.getTime() / 1000);
 }
 

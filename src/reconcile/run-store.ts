@@ -1,6 +1,6 @@
 import type { Knex } from '@mikro-orm/knex';
 import type { ReconcileMode, ReconcileStatus, RepairKind } from '../db/entities/index.js';
-import { toBool, toNumber, type Trx } from '../sync/db-helpers.js';
+import { toBool, toDate, toNumber, type Trx } from '../sync/db-helpers.js';
 import type { Checkpoint, PlannedRepair, RunCounters, RunSummary } from './types.js';
 
 /** Reconcile bookkeeping (run rows, repairs, watermarks), written with knex so it joins the page transactions. */
@@ -13,12 +13,6 @@ export function jsonOut<T>(value: unknown): T | null {
 }
 
 /** SQLite hands back epoch ms, PostgreSQL Date objects. */
-export function dateOut(value: unknown): Date | null {
-  if (value === null || value === undefined) return null;
-  if (value instanceof Date) return value;
-  return new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : (value as string | number));
-}
-
 export interface RunRecord extends RunSummary {
   checkpoint: Checkpoint | null;
   heartbeatAt: Date | null;
@@ -31,8 +25,8 @@ export function runFromRow(row: Record<string, unknown>): RunRecord {
     dryRun: toBool(row.dry_run),
     status: row.status as ReconcileStatus,
     trigger: String(row.trigger),
-    startedAt: dateOut(row.started_at) as Date,
-    finishedAt: dateOut(row.finished_at),
+    startedAt: toDate(row.started_at) as Date,
+    finishedAt: toDate(row.finished_at),
     scanned: jsonOut<Record<string, number>>(row.scanned) ?? {},
     repairs: jsonOut<Partial<Record<RepairKind, number>>>(row.repairs) ?? {},
     apiCalls: Number(row.api_calls ?? 0),
@@ -40,7 +34,7 @@ export function runFromRow(row: Record<string, unknown>): RunRecord {
     watermark: toNumber(row.watermark),
     error: (row.error as string | null) ?? null,
     checkpoint: jsonOut<Checkpoint>(row.checkpoint),
-    heartbeatAt: dateOut(row.heartbeat_at),
+    heartbeatAt: toDate(row.heartbeat_at),
     resumed: false,
   };
 }

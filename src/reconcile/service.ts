@@ -1,10 +1,10 @@
 import type { Knex } from '@mikro-orm/knex';
 import { loggableError } from '../db/errors.js';
 import type { ReconcileMode, ReconcileStatus, RepairKind } from '../db/entities/index.js';
-import { rowsOf } from '../sync/db-helpers.js';
-import { remapSubscriptions } from '../sync/plans.js';
+import { rowsOf, toDate } from '../sync/db-helpers.js';
+import { planMappingFromRow, remapSubscriptions, type PlanMappingRecord } from '../sync/plans.js';
 import { runReconcile } from './reconciler.js';
-import { dateOut, readWatermarks, runFromRow } from './run-store.js';
+import { readWatermarks, runFromRow } from './run-store.js';
 import type { ReconcileDeps, RunSummary } from './types.js';
 
 /** Service functions for the GraphQL layer (and the CLI): plain data in, plain data out. */
@@ -96,7 +96,7 @@ export async function getReconcileRun(knex: Knex, id: number, repairs: { limit?:
     repairs: rows.map((r) => ({
       id: Number(r.id), runId: Number(r.run_id), entity: String(r.entity), entityId: String(r.entity_id), kind: r.kind as RepairKind,
       versionBefore: numOrNull(r.version_before), versionAfter: numOrNull(r.version_after), detail: (r.detail as string | null) ?? null,
-      createdAt: dateOut(r.created_at) as Date,
+      createdAt: toDate(r.created_at) as Date,
     })),
   };
 }
@@ -137,20 +137,12 @@ export async function reconcileStatus(knex: Knex, now: Date = new Date()): Promi
   };
 }
 
-export interface CreatedMapping {
-  id: number;
-  chargebeePlanId: string;
-  planKey: string;
-  displayName: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
 
 /**
  * Identity mappings (plan key = Chargebee plan id) for the given unmapped plans, or all of them, then
  * re-resolves the affected subscriptions. Plans already mapped are left alone (not returned).
  */
-export async function importPlanMappings(knex: Knex, planIds: readonly string[] | 'all'): Promise<CreatedMapping[]> {
+export async function importPlanMappings(knex: Knex, planIds: readonly string[] | 'all'): Promise<PlanMappingRecord[]> {
   return knex.transaction(async (trx) => {
     const unmapped = await unmappedPlanIds(trx);
     let wanted: string[];
@@ -169,9 +161,6 @@ export async function importPlanMappings(knex: Knex, planIds: readonly string[] 
       .onConflict('chargebee_plan_id').ignore();
     await remapSubscriptions(trx, wanted);
     const rows = (await trx('plan_mapping').whereIn('chargebee_plan_id', wanted).orderBy('chargebee_plan_id')) as Record<string, unknown>[];
-    return rows.map((r) => ({
-      id: Number(r.id), chargebeePlanId: String(r.chargebee_plan_id), planKey: String(r.plan_key), displayName: (r.display_name as string | null) ?? null,
-      createdAt: dateOut(r.created_at) as Date, updatedAt: dateOut(r.updated_at) as Date,
-    }));
+    return rows.map(planMappingFromRow);
   });
 }

@@ -26,6 +26,15 @@ export function toNumber(value: unknown): number | null {
   return typeof value === 'number' ? value : Number(value);
 }
 
+/** Drivers hand back dates as Date (PostgreSQL), epoch milliseconds (SQLite) or text. */
+export function toDate(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  if (typeof value === 'number') return new Date(value);
+  if (typeof value === 'string') return /^\d+$/.test(value) ? new Date(Number(value)) : new Date(value);
+  return null;
+}
+
 export function toBool(value: unknown): boolean {
   return value === true || value === 1 || value === '1' || value === 't';
 }

@@ -1,4 +1,4 @@
-import type { Trx } from './db-helpers.js';
+import { toDate, toNumber, type Trx } from './db-helpers.js';
 
 const mappedPlanKey = '(select pm.plan_key from plan_mapping pm where pm.chargebee_plan_id = subscription.chargebee_plan_id)';
 
@@ -14,4 +14,22 @@ export async function remapSubscriptions(trx: Trx, chargebeePlanIds?: readonly s
     .whereRaw(`plan_key is distinct from ${mappedPlanKey}`);
   if (chargebeePlanIds !== undefined) query.whereIn('chargebee_plan_id', [...chargebeePlanIds]);
   return Number(await query);
+}
+
+/** A plan_mapping row as the rest of the service sees it. */
+export interface PlanMappingRecord {
+  id: number;
+  chargebeePlanId: string;
+  planKey: string;
+  displayName: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function planMappingFromRow(r: Record<string, unknown>): PlanMappingRecord {
+  return {
+    id: toNumber(r.id) ?? 0, chargebeePlanId: String(r.chargebee_plan_id), planKey: String(r.plan_key),
+    displayName: r.display_name === null || r.display_name === undefined ? null : String(r.display_name),
+    createdAt: toDate(r.created_at) ?? new Date(0), updatedAt: toDate(r.updated_at) ?? new Date(0),
+  };
 }
