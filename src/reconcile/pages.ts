@@ -6,7 +6,7 @@ import {
 } from '../sync/resources.js';
 import { versionOf } from '../sync/version.js';
 import type { Trx } from '../sync/db-helpers.js';
-import { repairKindFor, stateChanged, storedStates } from './compare.js';
+import { repairKindFor, storedStates } from './compare.js';
 import { isFatalApiError, type RunContext } from './run-context.js';
 import type { Checkpoint, ListedEntity, PlannedRepair } from './types.js';
 

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { startEmulator, type Emulator } from '../../src/chargebee/emulator/index.js';
 import { ChargebeeClient, type ClientOptions } from '../../src/chargebee/client.js';
 import { runLockFor } from '../../src/reconcile/lock.js';
-import { defaultSettings, type ReconcileDeps, type ReconcileSettings } from '../../src/reconcile/types.js';
+import { defaultSettings, type ReconcileDeps, type ReconcileSettings, type RunOutcome, type RunSummary } from '../../src/reconcile/types.js';
 import type { TestDatabase } from '../support/databases.js';
 
 export const API_KEY = 'reconcile_test_key';
@@ -48,4 +48,10 @@ export async function snapshotData(db: TestDatabase): Promise<Record<string, unk
     out[table] = await db.sync.knex(table).select('*').orderBy(table === 'sync_state' ? 'key' : 'id');
   }
   return out;
+}
+
+/** The run of an outcome that must not have been skipped. */
+export function ran(outcome: RunOutcome): RunSummary {
+  if (outcome.skipped) throw new Error(`run skipped: ${outcome.reason}`);
+  return outcome.run;
 }

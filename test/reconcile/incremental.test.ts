@@ -1,14 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/chargebee/emulator/index.js';
 import { runReconcile } from '../../src/reconcile/reconciler.js';
-import type { RunOutcome, RunSummary } from '../../src/reconcile/types.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/databases.js';
-import { depsFor, emulator, repairsOf, rowsById } from './helpers.js';
-
-const ran = (o: RunOutcome): RunSummary => {
-  if (o.skipped) throw new Error(`run skipped: ${o.reason}`);
-  return o.run;
-};
+import { depsFor, emulator, repairsOf, rowsById, ran } from './helpers.js';
 
 describe.each(testDialects())('incremental reconcile (%s)', (dialect) => {
   let db: TestDatabase;
