@@ -10,9 +10,6 @@ import { repairKindFor, storedStates } from './compare.js';
 import { isFatalApiError, type RunContext } from './run-context.js';
 import type { Checkpoint, ListedEntity, PlannedRepair } from './types.js';
 
-/** A list page, or the error reading it: a read-ahead page must never become an unhandled rejection. */
-type Fetched = { page: Awaited<ReturnType<RunContext['deps']['api']['list']>> } | { error: unknown };
-
 /**
  * Pages through one list call from the checkpoint's offset. `onPage` commits each page together with
  * the checkpoint it is given. Returns whether the phase completed; an API failure that survived the
@@ -25,44 +22,31 @@ export async function pageThrough(
   tolerate?: (error: ChargebeeApiError) => boolean,
 ): Promise<boolean> {
   ctx.phase = phase;
-  const fetchPage = (offset: string | undefined): Promise<Fetched> => ctx.deps.api
-    .list(resource, { ...params, limit: ctx.deps.settings.pageSize, ...(offset ? { offset } : {}) }, ctx.counters.api)
-    .then((page) => ({ page }), (error: unknown) => ({ error }));
-  let pending = fetchPage(ctx.checkpoint.phase === phase ? ctx.checkpoint.offset : undefined);
-  try {
-    return await readPages();
-  } finally {
-    // A run that stops early (interrupted, failed page) lets the read-ahead settle before it returns.
-    await pending;
-  }
-
-  async function readPages(): Promise<boolean> {
-    for (;;) {
-      ctx.throwIfAborted();
-      const fetched = await pending;
-      if ('error' in fetched) {
-        const { error } = fetched;
-        if (isFatalApiError(error) || !(error instanceof ChargebeeApiError)) throw error;
-        if (tolerate?.(error)) {
-          ctx.deps.logger.info({ phase, status: error.status, code: error.code }, 'list not available on this site; skipped');
-          ctx.checkpoint.done = [...ctx.checkpoint.done, phase];
-          return true;
-        }
-        ctx.fail(`${phase}: ${error.message}`);
-        return false;
-      }
-      const { page } = fetched;
-      const last = page.nextOffset === undefined;
-      // The next page is read while this one is applied, so the API round trip and the database work overlap.
-      if (!last) pending = fetchPage(page.nextOffset);
-      const failuresBefore = ctx.checkpoint.failures.length;
-      const next: Checkpoint = { ...ctx.checkpoint, phase, offset: page.nextOffset, maxSeen: { ...ctx.checkpoint.maxSeen }, failures: [...ctx.checkpoint.failures] };
-      await onPage(page.items, next);
-      if (last) {
-        if (ctx.checkpoint.failures.length === failuresBefore) ctx.checkpoint.done = [...ctx.checkpoint.done, phase];
+  let offset = ctx.checkpoint.phase === phase ? ctx.checkpoint.offset : undefined;
+  for (;;) {
+    ctx.throwIfAborted();
+    let page;
+    try {
+      page = await ctx.deps.api.list(resource, { ...params, limit: ctx.deps.settings.pageSize, ...(offset ? { offset } : {}) }, ctx.counters.api);
+    } catch (error) {
+      if (isFatalApiError(error) || !(error instanceof ChargebeeApiError)) throw error;
+      if (tolerate?.(error)) {
+        ctx.deps.logger.info({ phase, status: error.status, code: error.code }, 'list not available on this site; skipped');
+        ctx.checkpoint.done = [...ctx.checkpoint.done, phase];
         return true;
       }
+      ctx.fail(`${phase}: ${error.message}`);
+      return false;
     }
+    const last = page.nextOffset === undefined;
+    const failuresBefore = ctx.checkpoint.failures.length;
+    const next: Checkpoint = { ...ctx.checkpoint, phase, offset: page.nextOffset, maxSeen: { ...ctx.checkpoint.maxSeen }, failures: [...ctx.checkpoint.failures] };
+    await onPage(page.items, next);
+    if (last) {
+      if (ctx.checkpoint.failures.length === failuresBefore) ctx.checkpoint.done = [...ctx.checkpoint.done, phase];
+      return true;
+    }
+    offset = page.nextOffset;
   }
 }
 
