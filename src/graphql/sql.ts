@@ -27,7 +27,7 @@ export function whereContains(query: Knex.QueryBuilder, columns: readonly string
 }
 
 /** Only the Chargebee statuses that still earn money count as active (see partner.graphql.ts). */
-export const activeSubscriptionStatuses = ['active', 'non_renewing', 'in_trial'] as const;
+export { activeSubscriptionStatuses } from '../sync/plans.js';
 
 /**
  * Net revenue expression: successful payments minus successful refunds, in minor units. Other types

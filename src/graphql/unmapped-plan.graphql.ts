@@ -1,6 +1,7 @@
 import type { Knex } from '@mikro-orm/knex';
 import { builder } from './builder.js';
-import { activeSubscriptionStatuses, col } from './sql.js';
+import { col } from './sql.js';
+import { activeSubscriptionStatuses, unmappedPlansSql } from '../sync/plans.js';
 import { rowsOf } from '../sync/db-helpers.js';
 
 interface UnmappedPlanRecord {
@@ -11,24 +12,6 @@ interface UnmappedPlanRecord {
   catalog: string | null;
   status: string | null;
 }
-
-const unmapped = (column: string) => `not exists (select 1 from plan_mapping pm where pm.chargebee_plan_id = ${column})`;
-const active = activeSubscriptionStatuses.map((s) => `'${s}'`).join(', ');
-
-/**
- * Plan ids on non-deleted subscriptions without a mapping, plus plans Chargebee lists (chargebee_plan,
- * filled by the reconciler) that are unmapped and unused, so admins can map them before first use.
- */
-const unmappedPlansSql = `
-  select s.chargebee_plan_id as plan_id, count(*) as n, sum(case when s.status in (${active}) then 1 else 0 end) as active
-    from subscription s
-   where not s.deleted and s.chargebee_plan_id is not null and ${unmapped('s.chargebee_plan_id')}
-   group by s.chargebee_plan_id
-  union all
-  select cp.id as plan_id, 0 as n, 0 as active
-    from chargebee_plan cp
-   where ${unmapped('cp.id')}
-     and not exists (select 1 from subscription s where s.chargebee_plan_id = cp.id and not s.deleted)`;
 
 export async function countUnmappedPlans(db: Knex): Promise<number> {
   const rows = rowsOf<{ n: number | string }>(await db.raw(`select count(*) as n from (${unmappedPlansSql}) p`));

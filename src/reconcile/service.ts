@@ -2,7 +2,7 @@ import type { Knex } from '@mikro-orm/knex';
 import { loggableError } from '../db/errors.js';
 import type { ReconcileMode, ReconcileStatus, RepairKind } from '../db/entities/index.js';
 import { rowsOf, toDate } from '../sync/db-helpers.js';
-import { planMappingFromRow, remapSubscriptions, type PlanMappingRecord } from '../sync/plans.js';
+import { planMappingFromRow, remapSubscriptions, unmappedPlanIds, type PlanMappingRecord } from '../sync/plans.js';
 import { runReconcile } from './reconciler.js';
 import { readWatermarks, runFromRow } from './run-store.js';
 import type { ReconcileDeps, RunSummary } from './types.js';
@@ -99,15 +99,6 @@ export async function getReconcileRun(knex: Knex, id: number, repairs: { limit?:
       createdAt: toDate(r.created_at) as Date,
     })),
   };
-}
-
-/** Chargebee plan ids known (listed by the plans run or used by a subscription) that have no mapping. */
-async function unmappedPlanIds(knex: Knex | Knex.Transaction): Promise<string[]> {
-  const rows = rowsOf<{ id: string }>(await knex.raw(
-    `select id from chargebee_plan union select distinct chargebee_plan_id as id from subscription where chargebee_plan_id is not null`,
-  ));
-  const mapped = new Set(rowsOf<{ chargebee_plan_id: string }>(await knex('plan_mapping').select('chargebee_plan_id')).map((r) => r.chargebee_plan_id));
-  return rows.map((r) => r.id).filter((id) => !mapped.has(id)).sort();
 }
 
 export interface ReconcileStatusView {
