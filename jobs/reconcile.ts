@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { ConfigError, loadEnv } from '../src/config/env.js';
+import { loadEnvOrExit } from '../src/config/env.js';
 import { initOrm, migrate, parseDatabaseUrl } from '../src/db/orm.js';
 import { syncDepsOf } from '../src/sync/sync-deps.js';
 import { reconcilerFromEnv } from '../src/reconcile/setup.js';
@@ -36,13 +36,7 @@ try {
   process.exit(64);
 }
 
-let env;
-try {
-  env = loadEnv();
-} catch (error) {
-  console.error(error instanceof ConfigError ? error.message : String(error));
-  process.exit(1);
-}
+const env = loadEnvOrExit();
 // Logs go to stderr so that stdout carries only the summary (or the JSON).
 const logger = pino({ level: args.json || process.stderr.isTTY ? 'warn' : env.LOG_LEVEL }, pino.destination(2));
 const orm = await initOrm({ target: parseDatabaseUrl(env.DATABASE_URL), poolMax: 3 });

@@ -2,20 +2,14 @@
  * The reconcile scheduler as its own process (`npm run jobs`), for deployments that set
  * RECONCILE_IN_SERVER=false. SIGTERM/SIGINT interrupt a run between pages; it resumes next time.
  */
-import { ConfigError, loadEnv } from '../src/config/env.js';
+import { loadEnvOrExit } from '../src/config/env.js';
 import { createLogger } from '../src/logger.js';
 import { initOrm, migrate, parseDatabaseUrl } from '../src/db/orm.js';
 import { syncDepsOf } from '../src/sync/sync-deps.js';
 import { reconcilerFromEnv } from '../src/reconcile/setup.js';
 import { startScheduler } from '../src/reconcile/scheduler.js';
 
-let env;
-try {
-  env = loadEnv();
-} catch (error) {
-  console.error(error instanceof ConfigError ? error.message : String(error));
-  process.exit(1);
-}
+const env = loadEnvOrExit();
 const logger = createLogger({ level: env.LOG_LEVEL, format: env.LOG_FORMAT });
 const orm = await initOrm({ target: parseDatabaseUrl(env.DATABASE_URL), poolMax: 3 });
 await migrate(orm);

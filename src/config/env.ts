@@ -101,3 +101,13 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   }
   return env;
 }
+
+/** For command-line entrypoints: the configuration, or its one-line error on stderr and exit code 1. */
+export function loadEnvOrExit(): Env {
+  try {
+    return loadEnv();
+  } catch (error) {
+    console.error(error instanceof ConfigError ? error.message : String(error));
+    process.exit(1);
+  }
+}
