@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
 import { ServiceProcess } from '../test/faults/support/service-process.js';
 import { createPostgresDatabase, createSqliteDatabase, type BenchDatabase } from './support/databases.js';
+import { NodeProcess, node22 } from './support/node22.js';
 import { preparePostGraphile, seedPostgres, seedSqlite, type SeedSizes } from './support/graphql-seed.js';
 import { formatTable, round, type Bench } from './support/types.js';
 
@@ -124,8 +125,9 @@ export const run: Bench = async ({ quick, postgresUrl }) => {
   const figures: Figures[] = [];
   const seeding: Record<string, number> = {};
   const databases: BenchDatabase[] = [];
-  const processes: ServiceProcess[] = [];
+  const processes: { stop(): Promise<void> }[] = [];
   let postgraphileSkipped: string | null = null;
+  let postgraphileNode: string | null = null;
   const agreement: Record<string, boolean> = {};
   try {
     if (postgresUrl) {
@@ -139,11 +141,15 @@ export const run: Bench = async ({ quick, postgresUrl }) => {
       await service.start(60_000);
       const svc: Target = { label: 'service/pg', server: 'service', engine: 'postgresql', url: service.url, authorization: `Bearer ${token}`, queries: serviceQueries };
       let pgl: Target | null = null;
-      const postgraphile = await ServiceProcess.create({ databaseUrl: db.url, entry: 'bench/support/postgraphile-server.ts', env: { NODE_ENV: 'production' } });
+      // PostGraphile v5 (every release, grafast included) requires Node >= 22; on Node 20 every
+      // connection field fails with "Cannot read properties of undefined (reading 'items')". Under an
+      // older node it runs on a Node 22 binary from the npm registry (bench/support/node22.ts).
+      const node = await node22();
+      let postgraphile: NodeProcess | null = null;
       try {
-        // PostGraphile v5 (every release, grafast included) requires Node >= 22; on Node 20 every
-        // connection field fails with "Cannot read properties of undefined (reading 'items')".
-        if (Number(process.versions.node.split('.')[0]) < 22) throw new Error(`PostGraphile v5 requires Node >= 22; this is Node ${process.versions.node}`);
+        if ('skipped' in node) throw new Error(`PostGraphile v5 requires Node >= 22; this is Node ${process.versions.node} and ${node.skipped}`);
+        postgraphileNode = node.version;
+        postgraphile = await NodeProcess.create({ node: node.path, entry: 'bench/support/postgraphile-server.ts', env: { DATABASE_URL: db.url, NODE_ENV: 'production' } });
         processes.push(postgraphile);
         await postgraphile.start(60_000);
         pgl = { label: 'postgraphile', server: 'postgraphile', engine: 'postgresql', url: postgraphile.url, authorization: null, queries: postgraphileQueries };
@@ -152,7 +158,8 @@ export const run: Bench = async ({ quick, postgresUrl }) => {
           agreement[name] = a.ids.join() === b.ids.join();
         }
       } catch (error) {
-        postgraphileSkipped = `PostGraphile not measured: ${(error as Error).message.slice(0, 300)}${postgraphile.alive || postgraphile.exitInfo ? `; its output: ${postgraphile.tail(10).slice(0, 1500)}` : ''}`;
+        const output = postgraphile && (postgraphile.alive || postgraphile.exitInfo) ? `; its output: ${postgraphile.tail(10).slice(0, 1500)}` : '';
+        postgraphileSkipped = `PostGraphile not measured: ${(error as Error).message.slice(0, 400)}${output}`;
         console.log(`  ${postgraphileSkipped}`);
         pgl = null;
       }
@@ -225,6 +232,7 @@ export const run: Bench = async ({ quick, postgresUrl }) => {
       queries: { service: serviceQueries, postgraphile: postgraphileQueries },
       service: 'child process: node --import tsx src/main.ts (via bench/support/service-with-tokens.ts), NODE_ENV=production, API_TOKENS with one reader token, LOG_LEVEL=warn, DATABASE_POOL_MAX 10',
       postgraphile: 'child process: PostGraphile v5 (amber preset, grafserv node adapter, NODE_ENV=production, pool 10) on the same database; @foreignKey smart-tag comments for the relations and a customer_net_revenue(customer) SQL function for net revenue',
+      postgraphileNode: postgraphileNode ?? 'not run',
       loader: 'autocannon in the bench process, POST application/json, keep-alive connections = 10, pipelining 1',
       samePageIds: agreement,
     },
