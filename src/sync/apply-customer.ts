@@ -6,18 +6,21 @@ import {
 } from './attribution.js';
 import { customerRow, type RowValue } from './rows.js';
 import { toNumber, type Trx } from './db-helpers.js';
+import { placeholders, sqlOf, type Sql } from './sql.js';
 import type { ApplyContext } from './apply-context.js';
 import type { KindOutcome } from './apply.js';
 import type { Dialect } from '../db/orm.js';
 import { customerKeyLock, customerLock, lockNames } from './locks.js';
 import { guardedUpsert } from './apply-billing.js';
-import { newestOf, statesById } from './winners.js';
+import { chunks, newestOf, statesById } from './winners.js';
 import { versionOf } from './version.js';
 
-async function storedAttributions(trx: Trx, ids: string[]): Promise<Map<string, StoredAttribution>> {
-  const rows: Record<string, unknown>[] = await trx('customer')
-    .select('id', 'customer_key', 'customer_key_source', 'customer_key_version', 'partner_key', 'partner_key_source', 'partner_key_version')
-    .whereIn('id', ids);
+async function storedAttributions(sql: Sql, ids: string[]): Promise<Map<string, StoredAttribution>> {
+  const rows = await sql.query(
+    'select "id", "customer_key", "customer_key_source", "customer_key_version", "partner_key", "partner_key_source", "partner_key_version"'
+      + ` from "customer" where "id" in ${placeholders(ids.length)}`,
+    ids,
+  );
   return new Map(rows.map((r) => [String(r.id), {
     customerKey: (r.customer_key as string | null) ?? null,
     customerKeySource: (r.customer_key_source as string | null) ?? null,
@@ -35,17 +38,24 @@ async function storedAttributions(trx: Trx, ids: string[]): Promise<Map<string, 
 export async function signupPartners(trx: Trx, dialect: Dialect, keys: readonly string[]): Promise<Map<string, string>> {
   if (keys.length === 0) return new Map();
   await lockNames(trx, dialect, keys.map(customerKeyLock));
-  const rows: { customer_key: string; partner_key: string }[] = await trx('signup').select('customer_key', 'partner_key').whereIn('customer_key', [...keys]);
+  const rows = await (await sqlOf(trx, dialect)).query<{ customer_key: string; partner_key: string }>(
+    `select "customer_key", "partner_key" from "signup" where "customer_key" in ${placeholders(keys.length)}`, keys,
+  );
   return new Map(rows.map((r) => [r.customer_key, r.partner_key]));
 }
 
+const attributionChangeColumns = '"customer_id", "field", "old_value", "new_value", "source", "event_id", "changed_at"';
+
 export async function recordAttributionChanges(
-  trx: Trx, changes: { customerId: string; change: AttributionChangeRecord; eventId: string | null }[], at: Date,
+  sql: Sql, changes: { customerId: string; change: AttributionChangeRecord; eventId: string | null }[], at: Date,
 ): Promise<void> {
-  if (changes.length === 0) return;
-  await trx('attribution_change').insert(changes.map(({ customerId, change: c, eventId }) => ({
-    customer_id: customerId, field: c.field, old_value: c.oldValue, new_value: c.newValue, source: c.source, event_id: eventId, changed_at: at,
-  })));
+  // 7 values a row: 500 rows stay well inside both engines' limits on bound values.
+  for (const chunk of chunks(changes, 500)) {
+    const values = chunk.flatMap(({ customerId, change: c, eventId }) => [customerId, c.field, c.oldValue, c.newValue, c.source, eventId, at]);
+    await sql.query(
+      `insert into "attribution_change" (${attributionChangeColumns}) values ${chunk.map(() => placeholders(7)).join(', ')}`, values,
+    );
+  }
 }
 
 const attributionColumns = (a: StoredAttribution) => ({
@@ -61,10 +71,11 @@ const attributionColumns = (a: StoredAttribution) => ({
  */
 export async function applyCustomers(ctx: ApplyContext, entries: readonly Tombstonable<ChargebeeCustomer>[]): Promise<KindOutcome> {
   const { trx, dialect } = ctx;
+  const sql = await sqlOf(trx, dialect);
   const byId = statesById(entries);
   const ids = [...byId.keys()];
   await lockNames(trx, dialect, ids.map(customerLock));
-  const stored = await storedAttributions(trx, ids);
+  const stored = await storedAttributions(sql, ids);
 
   const candidateKeys = new Set<string>();
   for (const [id, states] of byId) {
@@ -94,7 +105,7 @@ export async function applyCustomers(ctx: ApplyContext, entries: readonly Tombst
     rows.push({ ...customerRow(newest.data, newest.deleted, ctx.stamp), ...attributionColumns(attribution) });
   }
 
-  const written = await guardedUpsert(trx, 'customer', rows);
+  const written = await guardedUpsert(sql, 'customer', rows);
   const took = new Set<Tombstonable<unknown>>();
   const changes: { customerId: string; change: AttributionChangeRecord; eventId: string | null }[] = [];
   let changedRows = written.size;
@@ -105,7 +116,10 @@ export async function applyCustomers(ctx: ApplyContext, entries: readonly Tombst
     if (written.has(id)) took.add(newestOf(states));
     else if (attributionChanged) {
       // The state was stale but an older payload filled a missing key: write the keys alone.
-      await trx('customer').update(attributionColumns(after)).where('id', id);
+      const columns = attributionColumns(after);
+      await sql.query(
+        `update "customer" set ${Object.keys(columns).map((c) => `"${c}" = ?`).join(', ')} where "id" = ?`, [...Object.values(columns), id],
+      );
       changedRows += 1;
       for (const s of states) if (keysInPayload(s.data).customerKey || keysInPayload(s.data).partnerKey) took.add(s);
     }
@@ -114,6 +128,6 @@ export async function applyCustomers(ctx: ApplyContext, entries: readonly Tombst
       for (const change of attributionChanges(before, after)) changes.push({ customerId: id, change, eventId });
     }
   }
-  await recordAttributionChanges(trx, changes, ctx.stamp.at);
+  await recordAttributionChanges(sql, changes, ctx.stamp.at);
   return { changedRows, unchangedRows: byId.size - changedRows, took };
 }

@@ -4,11 +4,12 @@
  * Objects are copied only where something changed.
  */
 const pattern = '\\u0000|[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]';
-const hasUnstorable = new RegExp(pattern);
 const allUnstorable = new RegExp(pattern, 'g');
+// Cheap first test (no lookaround): almost every string has no NUL and no surrogate at all.
+const mayBeUnstorable = /[\u0000\ud800-\udfff]/;
 
 function cleanString(value: string): string {
-  return hasUnstorable.test(value) ? value.replace(allUnstorable, '\ufffd') : value;
+  return mayBeUnstorable.test(value) ? value.replace(allUnstorable, '\ufffd') : value;
 }
 
 export function cleanJson(value: unknown): unknown {
@@ -22,14 +23,18 @@ export function cleanJson(value: unknown): unknown {
     return copy ?? value;
   }
   if (value !== null && typeof value === 'object') {
-    let changed = false;
-    const entries = Object.entries(value).map(([k, v]) => {
-      const key = cleanString(k);
-      const cleaned = cleanJson(v);
-      if (key !== k || cleaned !== v) changed = true;
-      return [key, cleaned] as const;
-    });
-    return changed ? Object.fromEntries(entries) : value;
+    const record = value as Record<string, unknown>;
+    for (const k of Object.keys(record)) {
+      const v = record[k];
+      if (cleanString(k) !== k || cleanJson(v) !== v) return cleanObject(record);
+    }
+    return value;
   }
   return value;
+}
+
+/** The copying path, taken only for an object that holds something to replace. */
+function cleanObject(record: Record<string, unknown>): Record<string, unknown> {
+  // fromEntries, not assignment: a "__proto__" key stays a plain key.
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [cleanString(k), cleanJson(v)]));
 }

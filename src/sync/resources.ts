@@ -46,9 +46,9 @@ export function resourceCount(set: ResourceSet): number {
   return set.customers.length + set.subscriptions.length + set.transactions.length;
 }
 
-function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+function parse<T>(schema: z.ZodType<T>, value: unknown, where: string, clean = false): T {
   // API pages reach here without passing through the inbox: clean them the same way (see clean-json.ts).
-  const result = schema.safeParse(cleanJson(value));
+  const result = schema.safeParse(clean ? value : cleanJson(value));
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const path = [where, ...(issue?.path ?? []).map(String)].join('.');
@@ -56,30 +56,32 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
 }
 
 /**
- * Picks the resources we keep out of an event's `content`. Event types need no code of their own:
+ * Picks the resources we keep out of an event's `content` (`clean`: the event went through cleanJson
+ * already). Event types need no code of their own:
  * the resources carry their state. Only deletions are told by the event type (or `deleted: true`).
  */
-export function resourcesOfEvent(event: EventEnvelope): ResourceSet {
+export function resourcesOfEvent(event: EventEnvelope, options: { clean?: boolean } = {}): ResourceSet {
+  const clean = options.clean === true;
   const { content, event_type: type } = event;
   const set = emptyResourceSet();
   if (content.customer !== undefined && content.customer !== null) {
-    const data = parse(customerSchema, content.customer, 'content.customer');
+    const data = parse(customerSchema, content.customer, 'content.customer', clean);
     set.customers.push({ data, deleted: type === 'customer_deleted' || data.deleted === true, eventId: event.id });
   }
   if (content.subscription !== undefined && content.subscription !== null) {
-    const data = parse(subscriptionSchema, content.subscription, 'content.subscription');
+    const data = parse(subscriptionSchema, content.subscription, 'content.subscription', clean);
     set.subscriptions.push({ data, deleted: type === 'subscription_deleted' || data.deleted === true, eventId: event.id });
   }
   if (content.subscriptions !== undefined && content.subscriptions !== null) {
     // customer_deleted lists the customer's subscriptions, which go with it.
-    const list = parse(z.array(z.unknown()), content.subscriptions, 'content.subscriptions');
+    const list = parse(z.array(z.unknown()), content.subscriptions, 'content.subscriptions', clean);
     list.forEach((item, i) => {
-      const data = parse(subscriptionSchema, item, `content.subscriptions.${i}`);
+      const data = parse(subscriptionSchema, item, `content.subscriptions.${i}`, clean);
       set.subscriptions.push({ data, deleted: type === 'customer_deleted' || data.deleted === true, eventId: event.id });
     });
   }
   if (content.transaction !== undefined && content.transaction !== null) {
-    const data = parse(transactionSchema, content.transaction, 'content.transaction');
+    const data = parse(transactionSchema, content.transaction, 'content.transaction', clean);
     set.transactions.push({ data, deleted: type === 'transaction_deleted' || data.deleted === true, eventId: event.id });
   }
   return set;

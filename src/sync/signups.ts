@@ -2,6 +2,7 @@ import type { Dialect } from '../db/orm.js';
 import type { Trx } from './db-helpers.js';
 import { recordAttributionChanges } from './apply-customer.js';
 import { customerKeyLock, lockNames } from './locks.js';
+import { sqlOf } from './sql.js';
 
 export interface SignupInput {
   customerKey: string;
@@ -37,7 +38,7 @@ export async function recordSignup(trx: Trx, dialect: Dialect, input: SignupInpu
   await trx('customer')
     .update({ partner_key: input.partnerKey, partner_key_source: 'signup', partner_key_version: 0 })
     .whereIn('id', candidates.map((c) => c.id));
-  await recordAttributionChanges(trx, candidates.map((c) => ({
+  await recordAttributionChanges(await sqlOf(trx, dialect), candidates.map((c) => ({
     customerId: c.id,
     change: { field: 'partner_key' as const, oldValue: c.partner_key, newValue: input.partnerKey, source: 'signup' },
     eventId: null,

@@ -1,0 +1,116 @@
+import type { Dialect } from '../db/orm.js';
+import { rowsOf, type Trx } from './db-helpers.js';
+
+export type SqlParam = string | number | boolean | null | Date | readonly string[];
+
+/**
+ * Runs statements on the connection of one open transaction, straight through the driver. The sync
+ * path's statements are few and fixed, so this skips the query builder, which cost more CPU than
+ * the statements themselves on the webhook path. Placeholders are `?` on both engines; SQL text
+ * must not carry a literal `?` (in strings or operators).
+ */
+export interface Sql {
+  readonly dialect: Dialect;
+  /** Runs one statement; resolves to its rows (none for a statement that returns none). */
+  query<T = Record<string, unknown>>(text: string, params?: readonly SqlParam[]): Promise<T[]>;
+}
+
+/** better-sqlite3, as far as it is used here. */
+interface SqliteStatement {
+  readonly reader: boolean;
+  all(params: unknown[]): unknown[];
+  run(params: unknown[]): unknown;
+}
+interface SqliteConnection {
+  prepare(text: string): SqliteStatement;
+}
+/** node-postgres, as far as it is used here. */
+interface PgConnection {
+  query(config: { text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
+/** The same conversions knex's better-sqlite3 client applies, so rows read back the same either way. */
+function sqliteParam(value: SqlParam): unknown {
+  if (value instanceof Date) return value.valueOf();
+  if (typeof value === 'boolean') return Number(value);
+  return value;
+}
+
+class SqliteSql implements Sql {
+  readonly dialect = 'sqlite' as const;
+  constructor(private readonly connection: SqliteConnection) {}
+
+  query<T>(text: string, params: readonly SqlParam[] = []): Promise<T[]> {
+    try {
+      // The connection caches prepared statements (db/sqlite-connection.ts).
+      const statement = this.connection.prepare(text);
+      const values = params.map(sqliteParam);
+      if (statement.reader) return Promise.resolve(statement.all(values) as T[]);
+      statement.run(values);
+      return Promise.resolve([]);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+}
+
+const pgTexts = new Map<string, string>();
+const pgTextCacheSize = 500;
+
+/** `?` → `$1, $2, …`, cached: the sync path has few distinct statement texts. */
+export function toPgPlaceholders(text: string): string {
+  let converted = pgTexts.get(text);
+  if (converted === undefined) {
+    let n = 0;
+    converted = text.replace(/\?/g, () => `$${++n}`);
+    if (pgTexts.size >= pgTextCacheSize) pgTexts.delete(pgTexts.keys().next().value as string);
+    pgTexts.set(text, converted);
+  }
+  return converted;
+}
+
+class PostgresSql implements Sql {
+  readonly dialect = 'postgresql' as const;
+  constructor(private readonly connection: PgConnection) {}
+
+  async query<T>(text: string, params: readonly SqlParam[] = []): Promise<T[]> {
+    const result = await this.connection.query({ text: toPgPlaceholders(text), values: params as unknown[] });
+    return result.rows as T[];
+  }
+}
+
+/** Outside a transaction each statement takes a pooled connection of its own, through knex. */
+class PooledSql implements Sql {
+  constructor(private readonly knex: Trx, readonly dialect: Dialect) {}
+
+  async query<T>(text: string, params: readonly SqlParam[] = []): Promise<T[]> {
+    return rowsOf<T>(await this.knex.raw(text, params as never));
+  }
+}
+
+const bound = new WeakMap<object, Sql>();
+
+/**
+ * The runner for a knex handle: inside a transaction (a savepoint included: it shares its parent's
+ * connection) statements go straight to that connection; outside one, through knex's pool.
+ */
+export async function sqlOf(trx: Trx, dialect: Dialect): Promise<Sql> {
+  let sql = bound.get(trx);
+  if (sql === undefined) {
+    const transaction = trx as { isTransaction?: boolean; client: { acquireConnection(): Promise<unknown> } };
+    if (transaction.isTransaction === true) {
+      // A transaction's client hands out the transaction's own connection (and never releases it to the pool).
+      const connection = await transaction.client.acquireConnection();
+      sql = dialect === 'sqlite' ? new SqliteSql(connection as SqliteConnection) : new PostgresSql(connection as PgConnection);
+    } else {
+      sql = new PooledSql(trx, dialect);
+    }
+    bound.set(trx, sql);
+  }
+  return sql;
+}
+
+/** `(?, ?, ?)` for a list of n values. */
+export function placeholders(n: number): string {
+  return `(${new Array<string>(n).fill('?').join(', ')})`;
+}
