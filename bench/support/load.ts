@@ -1,4 +1,4 @@
-import autocannon from 'autocannon';
+import { loadHttp } from './http-loader.js';
 import { percentile, round } from './types.js';
 
 export interface LoadFigures {
@@ -15,31 +15,30 @@ export interface LoadFigures {
 }
 
 /**
- * Drives the webhook endpoint over HTTP with autocannon (keep-alive connections = concurrency,
- * no pipelining): each request takes the next body of the event stream, so event ids are unique.
+ * Drives the webhook endpoint over HTTP with the lean loader of http-loader.ts (keep-alive
+ * connections = concurrency, no pipelining): each request takes the next body of the event stream,
+ * so event ids are unique. Requests in flight when the time is up are awaited and counted.
  */
 export async function loadWebhooks(options: {
   url: string; authorization: string; concurrency: number; seconds: number; nextBody: () => string;
 }): Promise<LoadFigures> {
-  const result = await autocannon({
+  const result = await loadHttp({
     url: `${options.url}/webhooks/chargebee`,
-    connections: options.concurrency,
-    pipelining: 1,
-    duration: options.seconds,
-    timeout: 30,
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: options.authorization },
-    requests: [{ setupRequest: (req) => ({ ...req, body: options.nextBody() }) }],
+    concurrency: options.concurrency,
+    seconds: options.seconds,
+    timeoutMs: 30_000,
+    nextBody: options.nextBody,
   });
-  const ok = result['2xx'];
   return {
     concurrency: options.concurrency,
-    seconds: round(result.duration, 2),
-    events: ok,
-    eventsPerSecond: round(ok / result.duration, 0),
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    maxMs: result.latency.max,
+    seconds: result.seconds,
+    events: result.ok,
+    eventsPerSecond: result.requestsPerSecond,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    maxMs: result.maxMs,
     failures: result.non2xx + result.errors + result.timeouts,
   };
 }
