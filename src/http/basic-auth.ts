@@ -5,12 +5,15 @@ export interface BasicCredentials {
   password: string;
 }
 
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
 /** Constant-time string equality: hashing first makes the comparison independent of length too. */
 export function safeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
+  return timingSafeEqual(digest(a), digest(b));
 }
+
+/** The expected credentials' digests, computed once per credentials object rather than per request. */
+const expectedDigests = new WeakMap<BasicCredentials, { username: Buffer; password: Buffer }>();
 
 export function parseBasicAuth(header: string | undefined): BasicCredentials | null {
   if (header === undefined) return null;
@@ -26,7 +29,12 @@ export function parseBasicAuth(header: string | undefined): BasicCredentials | n
 export function basicAuthMatches(header: string | undefined, expected: BasicCredentials): boolean {
   const given = parseBasicAuth(header);
   if (given === null) return false;
-  const userOk = safeEqual(given.username, expected.username);
-  const passwordOk = safeEqual(given.password, expected.password);
+  let wanted = expectedDigests.get(expected);
+  if (wanted === undefined) {
+    wanted = { username: digest(expected.username), password: digest(expected.password) };
+    expectedDigests.set(expected, wanted);
+  }
+  const userOk = timingSafeEqual(digest(given.username), wanted.username);
+  const passwordOk = timingSafeEqual(digest(given.password), wanted.password);
   return userOk && passwordOk;
 }
