@@ -2,7 +2,7 @@ import { rowsOf } from '../sync/db-helpers.js';
 import { readWatermarks, type Watermarks } from './run-store.js';
 import { toDate } from '../sync/db-helpers.js';
 import { eventsPhase } from './events.js';
-import { listParamsFor, pageThrough, reconcileResourcePage } from './pages.js';
+import { batchingOf, listParamsFor, pageThrough, reconcileResourcePage } from './pages.js';
 import type { RunContext } from './run-context.js';
 import { listedEntities, type Checkpoint, type ListedEntity } from './types.js';
 
@@ -47,6 +47,6 @@ export async function runIncremental(ctx: RunContext): Promise<void> {
   for (const entity of ctx.checkpoint.nets ?? []) {
     if (ctx.checkpoint.done.includes(entity)) continue;
     await pageThrough(ctx, entity, entity, listParamsFor(entity, since[entity] ?? 0),
-      (items, next) => reconcileResourcePage(ctx, entity, items, next, null));
+      (items, next) => reconcileResourcePage(ctx, entity, items, next, null), undefined, batchingOf(ctx.deps.settings));
   }
 }

@@ -64,7 +64,7 @@ export class RunContext {
   async commitPage(work: (trx: Trx) => Promise<PlannedRepair[]>, next: Checkpoint): Promise<void> {
     await this.deps.sync.knex.transaction(async (trx) => {
       const repairs = await work(trx);
-      await insertRepairs(trx, this.run.id, repairs, this.counters, new Date());
+      await insertRepairs(trx, this.deps.sync.dialect, this.run.id, repairs, this.counters, new Date());
       await saveProgress(trx, this.run.id, this.counters, next, new Date());
     });
     this.checkpoint = next;

@@ -1,6 +1,8 @@
 import type { Knex } from '@mikro-orm/knex';
 import type { ReconcileMode, ReconcileStatus, RepairKind } from '../db/entities/index.js';
+import type { Dialect } from '../db/orm.js';
 import { toBool, toDate, toNumber, type Trx } from '../sync/db-helpers.js';
+import { placeholders, sqlOf, type SqlParam } from '../sync/sql.js';
 import type { Checkpoint, PlannedRepair, RunCounters, RunSummary } from './types.js';
 
 /** Reconcile bookkeeping (run rows, repairs, watermarks), written with knex so it joins the page transactions. */
@@ -97,13 +99,42 @@ export async function finishRun(
   await knex('reconcile_seen').where('run_id', runId).delete();
 }
 
-export async function insertRepairs(trx: Trx, runId: number, repairs: PlannedRepair[], counters: RunCounters, at: Date): Promise<void> {
+// Rows per multi-row INSERT: knex writes SQLite's as a compound SELECT, which SQLite caps at 500 terms;
+// plain VALUES lists are kept to the same size, well under both engines' bound-parameter limits.
+const ROWS_PER_INSERT = 500;
+
+/**
+ * Multi-row INSERTs of bookkeeping rows on the transaction's own connection (no query builder: a batch
+ * of a thousand records would spend more CPU building the statement than running it).
+ */
+export async function insertRows(
+  trx: Trx, dialect: Dialect, table: string, columns: readonly string[], rows: readonly (readonly SqlParam[])[], suffix = '',
+): Promise<void> {
+  if (rows.length === 0) return;
+  const sql = await sqlOf(trx, dialect);
+  const tuple = placeholders(columns.length);
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+    const values: SqlParam[] = [];
+    for (const row of chunk) for (const v of row) values.push(v);
+    await sql.query(`insert into ${table} (${columns.join(', ')}) values ${new Array<string>(chunk.length).fill(tuple).join(', ')}${suffix}`, values);
+  }
+}
+
+const repairColumns = ['run_id', 'entity', 'entity_id', 'kind', 'version_before', 'version_after', 'detail', 'created_at'];
+
+export async function insertRepairs(trx: Trx, dialect: Dialect, runId: number, repairs: PlannedRepair[], counters: RunCounters, at: Date): Promise<void> {
   if (repairs.length === 0) return;
-  await trx('reconcile_repair').insert(repairs.map((r) => ({
-    run_id: runId, entity: r.entity, entity_id: r.entityId, kind: r.kind,
-    version_before: r.versionBefore, version_after: r.versionAfter, detail: r.detail ?? null, created_at: at,
-  })));
+  await insertRows(trx, dialect, 'reconcile_repair', repairColumns, repairs.map((r) => [
+    runId, r.entity, r.entityId, r.kind, r.versionBefore, r.versionAfter, r.detail ?? null, at,
+  ]));
   for (const r of repairs) counters.repairs[r.kind] = (counters.repairs[r.kind] ?? 0) + 1;
+}
+
+/** Ids a full run read, for its tombstone pass (duplicates are ignored). */
+export async function insertSeen(trx: Trx, dialect: Dialect, runId: number, entity: string, ids: readonly string[]): Promise<void> {
+  await insertRows(trx, dialect, 'reconcile_seen', ['run_id', 'entity', 'entity_id'], ids.map((id) => [runId, entity, id]),
+    ' on conflict (run_id, entity, entity_id) do nothing');
 }
 
 /** Watermarks in unix seconds of Chargebee's clock: `events` and one per listed resource. */

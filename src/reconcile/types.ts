@@ -16,11 +16,21 @@ export interface ReconcileSettings {
   leaseMs: number;
   /** List page size (Chargebee allows 1..100). */
   pageSize: number;
+  /**
+   * Resource list pages applied and committed together (one transaction, one set-based apply, one
+   * checkpoint): per-commit costs (fsync, round trips, statement overhead) are paid once per batch.
+   * A killed run re-reads at most this many pages.
+   */
+  pagesPerCommit: number;
+  /** A batch is committed once its first page is this old, however few pages it has (runs slowed by the budget). */
+  commitAtLeastEveryMs: number;
   /** Second-net lists per incremental run, rotating over customers, subscriptions and transactions. */
   netListsPerRun: number;
 }
 
-export const defaultSettings: ReconcileSettings = { overlapSeconds: 300, leaseMs: 10 * 60_000, pageSize: 100, netListsPerRun: 2 };
+export const defaultSettings: ReconcileSettings = {
+  overlapSeconds: 300, leaseMs: 10 * 60_000, pageSize: 100, pagesPerCommit: 10, commitAtLeastEveryMs: 2_000, netListsPerRun: 2,
+};
 
 export interface ReconcileDeps {
   sync: SyncDeps;

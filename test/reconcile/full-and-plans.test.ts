@@ -49,6 +49,25 @@ describe.each(testDialects())('full, plans and dry runs (%s)', (dialect) => {
     expect(Number((await db.sync.knex('reconcile_seen').count({ n: '*' }))[0]?.n)).toBe(0);
   });
 
+  it('commits several pages together: batches over 500 records, repairs the first time, only seen rows the second', async () => {
+    emu.seed({ customers: 620 });
+    const deps = depsFor(db, emu, { settings: { pageSize: 100, pagesPerCommit: 10 } });
+    const first = ran(await runReconcile(deps, { mode: 'full', trigger: 'test' }));
+    expect(first).toMatchObject({ status: 'succeeded', scanned: { customer: 620, subscription: 620 }, repairs: { missing: 1240 } });
+    expect(first.apiCalls).toBe(7 + 7 + 1);
+    const gone = emu.customers.all()[5].id;
+    emu.customers.purge(gone);
+    emu.clock.advance(60_000);
+    const changed = emu.customers.all()[600].id;
+    emu.customers.update(changed, { first_name: 'Changed' }, { silent: true });
+    const second = ran(await runReconcile(deps, { mode: 'full', trigger: 'test' }));
+    expect(second).toMatchObject({ status: 'succeeded', repairs: { stale: 1, deleted_upstream: 1 } });
+    const customers = await rowsById(db, 'customer');
+    expect([...customers.values()].filter((c) => c.deleted).map((c) => c.row.id)).toEqual([gone]);
+    expect(customers.get(changed)?.row.first_name).toBe('Changed');
+    expect((await rowsById(db, 'subscription')).size).toBe(620);
+  });
+
   it('does not tombstone after an incomplete pass', async () => {
     emu.seed({ customers: 10 });
     const deps = depsFor(db, emu, { settings: { pageSize: 5 } });
@@ -119,5 +138,8 @@ describe.each(testDialects())('full, plans and dry runs (%s)', (dialect) => {
     const kinds = (await db.sync.knex('reconcile_repair').whereIn('run_id', dryRuns).select('kind', 'entity_id')).map((r) => `${r.kind}:${r.entity_id}`);
     expect(kinds).toEqual(expect.arrayContaining([`stale:${target.id}`, 'missing:brand-new', `deleted_upstream:${purged}`]));
     expect(kinds.some((k) => k.startsWith('plan_mismatch:'))).toBe(true);
+    // The full dry run's stale and missing records count as seen through their repairs: only the purged one is tombstoned.
+    const fullRepairs = await repairsOf(db, dryRuns[1] as number);
+    expect(fullRepairs.filter((r) => r.kind === 'deleted_upstream').map((r) => r.entity_id)).toEqual([purged]);
   });
 });
