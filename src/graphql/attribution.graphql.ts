@@ -1,5 +1,5 @@
 import { builder } from './builder.js';
-import { Customer } from './customer.graphql.js';
+import { Customer, customerColumns } from './customer.graphql.js';
 import { defineLoader, groupBy, load } from './loader.js';
 import { col } from './sql.js';
 
@@ -37,6 +37,7 @@ const AttributionChange = builder.objectRef<AttributionChangeRecord>('Attributio
   }),
 });
 
+customerColumns.field('attributionHistory', ['id']);
 builder.objectField(Customer, 'attributionHistory', (t) => t.field({
   type: [AttributionChange],
   description: 'Attribution changes, oldest first',

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { builder } from './builder.js';
 import type { GraphQLContext } from './context/context.js';
+import { connectionPaths, ownPaths, perSelection, RecordColumns, type Selection } from './columns.js';
 import { badUserInput } from './errors.js';
+import type { GraphQLResolveInfo } from './graphql-js.js';
 import { defineLoader, load } from './loader.js';
 import { countRows, keysetPage, type PageArgs } from './pagination.js';
 import { col, whereContains } from './sql.js';
@@ -24,14 +26,17 @@ export interface CustomerRecord {
   syncedBy: string;
 }
 
+/** The column and reader of each property of a customer record (columns.ts: reading only selected columns). */
+export const customerColumns = new RecordColumns<CustomerRecord>('Customer', {
+  id: ['id', col.str], customerKey: ['customer_key', col.strOrNull], customerKeySource: ['customer_key_source', col.strOrNull],
+  partnerKey: ['partner_key', col.strOrNull], partnerKeySource: ['partner_key_source', col.strOrNull],
+  email: ['email', col.strOrNull], firstName: ['first_name', col.strOrNull], lastName: ['last_name', col.strOrNull],
+  company: ['company', col.strOrNull], createdAt: ['chargebee_created_at', col.dateOrNull], updatedAt: ['chargebee_updated_at', col.dateOrNull],
+  resourceVersion: ['resource_version', col.num], deleted: ['deleted', col.bool], syncedAt: ['synced_at', col.date], syncedBy: ['synced_by', col.str],
+}, ['id']);
+
 export function mapCustomer(r: Record<string, unknown>): CustomerRecord {
-  return {
-    id: col.str(r.id), customerKey: col.strOrNull(r.customer_key), customerKeySource: col.strOrNull(r.customer_key_source),
-    partnerKey: col.strOrNull(r.partner_key), partnerKeySource: col.strOrNull(r.partner_key_source),
-    email: col.strOrNull(r.email), firstName: col.strOrNull(r.first_name), lastName: col.strOrNull(r.last_name),
-    company: col.strOrNull(r.company), createdAt: col.dateOrNull(r.chargebee_created_at), updatedAt: col.dateOrNull(r.chargebee_updated_at),
-    resourceVersion: col.num(r.resource_version), deleted: col.bool(r.deleted), syncedAt: col.date(r.synced_at), syncedBy: col.str(r.synced_by),
-  };
+  return customerColumns.map(r);
 }
 
 export const customerById = defineLoader<string, CustomerRecord | null>({
@@ -42,6 +47,22 @@ export const customerById = defineLoader<string, CustomerRecord | null>({
     return new Map(rows.map((r) => [col.str(r.id), mapCustomer(r)]));
   },
 });
+
+const customerByIdSelecting = perSelection((selection: Selection<CustomerRecord>) => defineLoader<string, CustomerRecord | null>({
+  name: `customerById:${selection.key}`,
+  missing: () => null,
+  batch: async (ids, ctx) => {
+    const rows = await ctx.db('customer').select(selection.columns).whereIn('id', [...ids]) as Record<string, unknown>[];
+    return new Map(rows.map((r) => [col.str(r.id), selection.map(r)]));
+  },
+}));
+
+const customerFieldSelection = customerColumns.selector(ownPaths);
+/** The customer with this Chargebee id, reading only the columns the field's selection (`info`) needs. */
+export function loadCustomerFor(ctx: GraphQLContext, id: string, info: GraphQLResolveInfo): Promise<CustomerRecord | null> {
+  const selection = customerFieldSelection(info);
+  return selection === null ? load(ctx, customerById, id) : load(ctx, customerByIdSelecting(selection), id);
+}
 
 export const Customer = builder.objectRef<CustomerRecord>('Customer');
 
@@ -66,6 +87,9 @@ builder.node(Customer, {
     syncedBy: t.exposeString('syncedBy', { description: 'webhook, reconcile or replay' }),
   }),
 });
+
+// The Node id's resolver; exposed fields need no declaration (columns.ts).
+customerColumns.field('id', ['id']);
 
 const filterSchema = z.object({
   partnerKey: z.string().trim().min(1).max(200).nullish(),
@@ -110,11 +134,16 @@ function filteredCustomers(ctx: GraphQLContext, filter: CustomerFilter) {
   return query;
 }
 
-/** The customers connection, ordered by Chargebee id; also used for a partner's customers. */
-export function customerConnection(ctx: GraphQLContext, args: PageArgs, filter: CustomerFilter) {
+const customerPageSelection = customerColumns.selector(connectionPaths);
+/**
+ * The customers connection, ordered by Chargebee id; also used for a partner's customers. With
+ * `info`, reads only the columns the page's selection needs.
+ */
+export function customerConnection(ctx: GraphQLContext, args: PageArgs, filter: CustomerFilter, info?: GraphQLResolveInfo) {
+  const selection = info ? customerPageSelection(info) : null;
   return keysetPage(args, {
-    base: () => filteredCustomers(ctx, filter).select('c.*'),
-    map: mapCustomer,
+    base: () => filteredCustomers(ctx, filter).select(selection ? selection.columns.map((c) => `c.${c}`) : 'c.*'),
+    map: selection ? selection.map : mapCustomer,
     key: 'c.id',
     keyOf: (c) => c.id,
     keyKind: 'string',
@@ -132,7 +161,7 @@ builder.queryFields((t) => ({
     description: 'Customers ordered by Chargebee id (a stable order: new customers never shift existing pages)',
     args: { filter: t.arg({ type: CustomerFilterInput }) },
     complexity: connectionComplexity,
-    resolve: (_root, args, ctx) => customerConnection(ctx, args, parseCustomerFilter(args.filter)),
+    resolve: (_root, args, ctx, info) => customerConnection(ctx, args, parseCustomerFilter(args.filter), info),
   }),
   customer: t.field({
     type: Customer,

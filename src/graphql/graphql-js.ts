@@ -5,6 +5,6 @@
  * Naming index.js makes every loader pick the same copy.
  */
 export {
-  GraphQLError, Kind, lexicographicSortSchema, parse, printSchema, validate,
-  type ExecutionResult, type GraphQLSchema,
+  GraphQLError, isObjectType, Kind, lexicographicSortSchema, parse, printSchema, validate,
+  type ExecutionResult, type FieldNode, type GraphQLFieldResolver, type FragmentDefinitionNode, type GraphQLResolveInfo, type GraphQLSchema, type SelectionSetNode,
 } from 'graphql/index.js';

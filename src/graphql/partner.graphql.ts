@@ -1,6 +1,6 @@
 import { builder } from './builder.js';
 import type { GraphQLContext } from './context/context.js';
-import { Customer, CustomerFilterInput, connectionComplexity, customerConnection, parseCustomerFilter } from './customer.graphql.js';
+import { Customer, CustomerFilterInput, connectionComplexity, customerColumns, customerConnection, parseCustomerFilter } from './customer.graphql.js';
 import { defineLoader, groupBy, load } from './loader.js';
 import { keysetPage } from './pagination.js';
 import { MoneyRef, type Money } from './scalars.js';
@@ -85,11 +85,12 @@ builder.node(Partner, {
       type: Customer,
       args: { filter: t.arg({ type: CustomerFilterInput, description: 'partnerKey is fixed to this partner' }) },
       complexity: connectionComplexity,
-      resolve: (p, args, ctx) => customerConnection(ctx, args, { ...parseCustomerFilter(args.filter), partnerKey: p.partnerKey }),
+      resolve: (p, args, ctx, info) => customerConnection(ctx, args, { ...parseCustomerFilter(args.filter), partnerKey: p.partnerKey }, info),
     }),
   }),
 });
 
+customerColumns.field('partner', ['partnerKey']);
 builder.objectField(Customer, 'partner', (t) => t.field({
   type: Partner,
   nullable: true,

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { builder } from './builder.js';
 import type { GraphQLContext } from './context/context.js';
-import { Customer, customerById, connectionComplexity, parseFilter } from './customer.graphql.js';
+import { connectionPaths, ownPaths, perSelection, RecordColumns, type Selection } from './columns.js';
+import { Customer, connectionComplexity, customerColumns, loadCustomerFor, parseFilter } from './customer.graphql.js';
 import { defineLoader, groupBy, load } from './loader.js';
 import { countRows, keysetPage } from './pagination.js';
 import { MoneyRef, moneyOf } from './scalars.js';
@@ -31,17 +32,20 @@ export interface SubscriptionRecord {
   syncedAt: Date;
 }
 
+/** The column and reader of each property of a subscription record (columns.ts: reading only selected columns). */
+export const subscriptionColumns = new RecordColumns<SubscriptionRecord>('Subscription', {
+  id: ['id', col.str], customerId: ['customer_id', col.str], chargebeePlanId: ['chargebee_plan_id', col.strOrNull],
+  planKey: ['plan_key', col.strOrNull], status: ['status', col.str], currency: ['currency', col.strOrNull],
+  planAmount: ['plan_amount', col.numOrNull], mrr: ['mrr', col.numOrNull], quantity: ['quantity', col.numOrNull],
+  billingPeriod: ['billing_period', col.numOrNull], billingPeriodUnit: ['billing_period_unit', col.strOrNull],
+  trialStart: ['trial_start', col.dateOrNull], trialEnd: ['trial_end', col.dateOrNull], startedAt: ['started_at', col.dateOrNull],
+  currentTermStart: ['current_term_start', col.dateOrNull], currentTermEnd: ['current_term_end', col.dateOrNull],
+  cancelledAt: ['cancelled_at', col.dateOrNull], createdAt: ['chargebee_created_at', col.dateOrNull],
+  updatedAt: ['chargebee_updated_at', col.dateOrNull], deleted: ['deleted', col.bool], syncedAt: ['synced_at', col.date],
+}, ['id']);
+
 export function mapSubscription(r: Record<string, unknown>): SubscriptionRecord {
-  return {
-    id: col.str(r.id), customerId: col.str(r.customer_id), chargebeePlanId: col.strOrNull(r.chargebee_plan_id),
-    planKey: col.strOrNull(r.plan_key), status: col.str(r.status), currency: col.strOrNull(r.currency),
-    planAmount: col.numOrNull(r.plan_amount), mrr: col.numOrNull(r.mrr), quantity: col.numOrNull(r.quantity),
-    billingPeriod: col.numOrNull(r.billing_period), billingPeriodUnit: col.strOrNull(r.billing_period_unit),
-    trialStart: col.dateOrNull(r.trial_start), trialEnd: col.dateOrNull(r.trial_end), startedAt: col.dateOrNull(r.started_at),
-    currentTermStart: col.dateOrNull(r.current_term_start), currentTermEnd: col.dateOrNull(r.current_term_end),
-    cancelledAt: col.dateOrNull(r.cancelled_at), createdAt: col.dateOrNull(r.chargebee_created_at),
-    updatedAt: col.dateOrNull(r.chargebee_updated_at), deleted: col.bool(r.deleted), syncedAt: col.date(r.synced_at),
-  };
+  return subscriptionColumns.map(r);
 }
 
 const subscriptionById = defineLoader<string, SubscriptionRecord | null>({
@@ -63,6 +67,16 @@ const subscriptionsByCustomer = defineLoader<string, SubscriptionRecord[]>({
   },
 });
 
+const subscriptionsByCustomerSelecting = perSelection((selection: Selection<SubscriptionRecord>) => defineLoader<string, SubscriptionRecord[]>({
+  name: `subscriptionsByCustomer:${selection.key}`,
+  missing: () => [],
+  batch: async (customerIds, ctx) => {
+    const rows = await ctx.db('subscription').select(selection.columns).whereIn('customer_id', [...customerIds])
+      .where('deleted', false).orderBy('id') as Record<string, unknown>[];
+    return groupBy(rows.map(selection.map), (s) => s.customerId);
+  },
+}));
+
 export function loadSubscription(ctx: GraphQLContext, id: string): Promise<SubscriptionRecord | null> {
   return load(ctx, subscriptionById, id);
 }
@@ -78,7 +92,7 @@ builder.node(Subscription, {
       type: Customer,
       nullable: true,
       description: 'Null when the subscription arrived before its customer',
-      resolve: (s, _args, ctx) => load(ctx, customerById, s.customerId),
+      resolve: (s, _args, ctx, info) => loadCustomerFor(ctx, s.customerId, info),
     }),
     chargebeeCustomerId: t.exposeString('customerId'),
     chargebeePlanId: t.exposeString('chargebeePlanId', { nullable: true, description: 'PC 1.0 plan_id or PC 2.0 plan item_price_id' }),
@@ -102,10 +116,19 @@ builder.node(Subscription, {
   }),
 });
 
+// Fields with resolvers of their own; exposed fields need no declaration (columns.ts).
+subscriptionColumns.field('id', ['id']).field('customer', ['customerId']).field('planAmount', ['planAmount', 'currency']).field('mrr', ['mrr', 'currency']);
+
+customerColumns.field('subscriptions', ['id']);
+// customerId: the loader groups the rows by it.
+const customerSubscriptionsSelection = subscriptionColumns.selector(ownPaths, ['customerId']);
 builder.objectField(Customer, 'subscriptions', (t) => t.field({
   type: [Subscription],
   description: 'The customer\'s subscriptions (not deleted), ordered by id',
-  resolve: (c, _args, ctx) => load(ctx, subscriptionsByCustomer, c.id),
+  resolve: (c, _args, ctx, info) => {
+    const selection = customerSubscriptionsSelection(info);
+    return selection === null ? load(ctx, subscriptionsByCustomer, c.id) : load(ctx, subscriptionsByCustomerSelecting(selection), c.id);
+  },
 }));
 
 const filterSchema = z.object({
@@ -147,17 +170,19 @@ function filteredSubscriptions(ctx: GraphQLContext, filter: SubscriptionFilter) 
   return query;
 }
 
+const subscriptionPageSelection = subscriptionColumns.selector(connectionPaths);
 builder.queryField('subscriptions', (t) => t.connection({
   type: Subscription,
   description: 'Subscriptions ordered by Chargebee id',
   args: { filter: t.arg({ type: SubscriptionFilterInput }) },
   complexity: connectionComplexity,
-  resolve: (_root, args, ctx) => {
+  resolve: (_root, args, ctx, info) => {
     const { customerId, ...rest } = args.filter ?? {};
     const filter = parseFilter(filterSchema, { ...rest, customerId: customerId?.id });
+    const selection = subscriptionPageSelection(info);
     return keysetPage(args, {
-      base: () => filteredSubscriptions(ctx, filter).select('s.*'),
-      map: mapSubscription,
+      base: () => filteredSubscriptions(ctx, filter).select(selection ? selection.columns.map((c) => `s.${c}`) : 's.*'),
+      map: selection ? selection.map : mapSubscription,
       key: 's.id',
       keyOf: (s) => s.id,
       keyKind: 'string',

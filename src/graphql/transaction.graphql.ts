@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { builder } from './builder.js';
 import type { GraphQLContext } from './context/context.js';
-import { Customer, customerById, connectionComplexity, parseFilter } from './customer.graphql.js';
+import { Customer, connectionComplexity, customerColumns, loadCustomerFor, parseFilter } from './customer.graphql.js';
 import { Subscription, loadSubscription } from './subscription.graphql.js';
 import { defineLoader, groupBy, load } from './loader.js';
 import { countRows, keysetPage, maxPageSize } from './pagination.js';
@@ -93,7 +93,7 @@ builder.node(Transaction, {
     customer: t.field({
       type: Customer,
       nullable: true,
-      resolve: (tx, _args, ctx) => (tx.customerId === null ? null : load(ctx, customerById, tx.customerId)),
+      resolve: (tx, _args, ctx, info) => (tx.customerId === null ? null : loadCustomerFor(ctx, tx.customerId, info)),
     }),
     subscription: t.field({
       type: Subscription,
@@ -113,6 +113,7 @@ builder.node(Transaction, {
   }),
 });
 
+customerColumns.field('transactions', ['id']).field('netRevenue', ['id']);
 builder.objectFields(Customer, (t) => ({
   transactions: t.field({
     type: [Transaction],

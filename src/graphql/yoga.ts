@@ -5,6 +5,7 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from '../logger.js';
 import type { GraphQLContext, GraphQLDeps } from './context/context.js';
 import type { Authenticator } from './context/auth.js';
+import type { Viewer } from './context/tokens.js';
 import { schema } from './schema.js';
 
 /** What the HTTP layer hands each request (yoga.fetch callers in tests pass the same). */
@@ -54,7 +55,7 @@ function wantsGraphiQL(request: Request): boolean {
  * (it holds no data; its queries need a token like any other). In open loopback mode a POST must be
  * JSON: a form a foreign web page submits to localhost cannot then drive admin mutations.
  */
-function useAuthentication(auth: Authenticator, graphiql: boolean): Plugin<GraphQLContext, GraphQLServerContext> {
+function useAuthentication(auth: Authenticator, graphiql: boolean, viewers: WeakMap<Request, Viewer>): Plugin<GraphQLContext, GraphQLServerContext> {
   return {
     onRequest({ request, serverContext, endResponse }) {
       if (graphiql && wantsGraphiQL(request)) return;
@@ -65,6 +66,7 @@ function useAuthentication(auth: Authenticator, graphiql: boolean): Plugin<Graph
           : 'Missing or unknown API token: send Authorization: Bearer <token>'));
         return;
       }
+      viewers.set(request, viewer);
       if (auth.openLoopback && request.method === 'POST' && !(request.headers.get('content-type') ?? '').startsWith('application/json')) {
         endResponse(new Response(JSON.stringify({ errors: [{ message: 'POST bodies must be application/json' }] }), { status: 415, headers: { 'content-type': 'application/json' } }));
       }
@@ -103,6 +105,8 @@ function useLoggedErrorMasking(): Plugin<GraphQLContext, GraphQLServerContext> {
 }
 
 export function createGraphQLYoga({ deps, auth, graphiql, onOperation }: YogaOptions): GraphQLYoga {
+  // The caller onRequest found, so the context does not compare the token with every secret again.
+  const viewers = new WeakMap<Request, Viewer>();
   return createYoga<GraphQLServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -112,11 +116,15 @@ export function createGraphQLYoga({ deps, auth, graphiql, onOperation }: YogaOpt
     cors: false,
     multipart: false,
     batching: false,
+    // The route (http.ts) reads the body within GRAPHQL_MAX_BODY_BYTES before yoga sees it; yoga's
+    // own limit would stream every body through a counting TransformStream again (about a tenth of
+    // a `{ __typename }` request).
+    maxRequestBodySize: false,
     logging: deps.logger,
-    plugins: [useAuthentication(auth, graphiql), useLoggedErrorMasking(), ...(onOperation ? [useOperationTiming(onOperation)] : [])],
+    plugins: [useAuthentication(auth, graphiql, viewers), useLoggedErrorMasking(), ...(onOperation ? [useOperationTiming(onOperation)] : [])],
     context: ({ request, remoteAddress, requestId, log }): GraphQLContext => {
       const id = requestId ?? request.headers.get('x-request-id') ?? randomUUID();
-      const viewer = auth.viewerFor(request.headers.get('authorization'), remoteAddress);
+      const viewer = viewers.get(request) ?? auth.viewerFor(request.headers.get('authorization'), remoteAddress);
       // onRequest has already answered 401 for unknown callers; this only satisfies the type.
       if (viewer === null) throw new GraphQLError('Unauthenticated', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
       return {
