@@ -2,7 +2,7 @@ import { ServiceProcess, serviceAuthHeader } from '../test/faults/support/servic
 import { bodySizes, eventMix } from './support/event-mix.js';
 import { closedLoop, loadWebhooks, type LoadFigures } from './support/load.js';
 import { createPostgresDatabase, createSqliteDatabase, type BenchDatabase } from './support/databases.js';
-import { postgresBaseline, sqliteBaseline } from './support/baselines.js';
+import { postgresBaseline, sqliteBaseline, sqliteBatchedCeiling } from './support/baselines.js';
 import { formatTable, round, type Bench } from './support/types.js';
 
 const levels = [1, 16, 64];
@@ -70,6 +70,16 @@ export const run: Bench = async ({ quick, postgresUrl }) => {
   const cases: Case[] = [];
   for (const engine of engines) cases.push(...(await measureEngine(engine, postgresUrl, seconds, warmup)));
 
+  // SQLite's own ceiling for these writes, batched as group commit batches them (see baselines.ts).
+  const ceilingDb = await createSqliteDatabase();
+  let sqliteCeiling;
+  try {
+    sqliteCeiling = { batch: 16, ...sqliteBatchedCeiling(ceilingDb.path as string, { seconds, batch: 16, nextBody: eventMix({ runId: 'ceiling', seed: 7 }).next }) };
+  } finally {
+    await ceilingDb.drop();
+  }
+  console.log(`  sqlite raw SQL, 16 events per transaction, no HTTP: ${sqliteCeiling.eventsPerSecond}/s`);
+
   const pg = cases.filter((c) => c.engine === 'postgresql');
   const sqlite = cases.filter((c) => c.engine === 'sqlite');
   const bestSqlite = Math.max(0, ...sqlite.map((c) => c.service.eventsPerSecond));
@@ -78,7 +88,7 @@ export const run: Bench = async ({ quick, postgresUrl }) => {
       target: `PostgreSQL c=${c.concurrency}: >= 3x baseline at p99 <= 50 ms`,
       ratio: c.ratio, p99Ms: c.service.p99Ms, met: c.ratio >= 3 && c.service.p99Ms <= 50,
     })),
-    { target: 'SQLite: >= 5,000 events/s', best: bestSqlite, met: bestSqlite >= 5000 },
+    { target: 'SQLite: >= 5,000 events/s', best: bestSqlite, rawSqlCeiling: sqliteCeiling.eventsPerSecond, met: bestSqlite >= 5000 },
   ];
   return {
     config: {
@@ -92,10 +102,12 @@ export const run: Bench = async ({ quick, postgresUrl }) => {
       baseline: 'in-process raw SQL, one transaction per event (inbox insert on conflict do nothing + guarded upserts): pg with a pool of `concurrency` connections; better-sqlite3 with WAL + synchronous=normal',
     },
     figures: cases.map((c) => ({ ...c })),
+    sqliteCeiling,
     targets,
     notes: [
       'The loader, the service, PostgreSQL and the baseline share 2 cores; the baseline pays no HTTP, JSON validation or logging.',
       'SQLite baseline is synchronous: its workers take turns, so its latency is the write plus waiting for the other workers\' writes.',
+      'sqliteCeiling: the same raw SQL in one loop, 16 events per transaction, checkpoint every 8000 pages: what SQLite itself allows here.',
     ],
     table: formatTable(
       ['engine', 'conc', 'service ev/s', 'p50 ms', 'p99 ms', 'fail', 'baseline ev/s', 'base p99', 'ratio'],

@@ -60,6 +60,42 @@ const sqliteValue = (v: Value) => (v instanceof Date ? v.getTime() : typeof v ==
  * Synchronous and single-writer: concurrency changes nothing, workers simply take turns.
  */
 export async function sqliteBaseline(path: string): Promise<BaselineWriter> {
+  const { db, writeEvent } = sqliteWriter(path);
+  const write = db.transaction((body: string) => writeEvent(body));
+  return {
+    worker: () => async (body) => write(body),
+    async close() {
+      db.close();
+    },
+  };
+}
+
+/**
+ * What SQLite itself allows for these writes on this machine: raw SQL in one synchronous loop, no
+ * HTTP, no validation, `batch` events per transaction (as group commit does), with the service's
+ * checkpoint setting (every 8,000 WAL pages). An upper bound for any service writing the same rows.
+ */
+export function sqliteBatchedCeiling(path: string, options: { seconds: number; batch: number; nextBody: () => string }): { events: number; eventsPerSecond: number } {
+  const { db, writeEvent } = sqliteWriter(path);
+  db.pragma('wal_autocheckpoint = 8000');
+  const write = db.transaction((bodies: string[]) => {
+    for (const body of bodies) writeEvent(body);
+  });
+  try {
+    let events = 0;
+    const started = performance.now();
+    const until = started + options.seconds * 1000;
+    while (performance.now() < until) {
+      write(Array.from({ length: options.batch }, () => options.nextBody()));
+      events += options.batch;
+    }
+    return { events, eventsPerSecond: Math.round(events / ((performance.now() - started) / 1000)) };
+  } finally {
+    db.close();
+  }
+}
+
+function sqliteWriter(path: string) {
   const db = new Database(path);
   db.pragma('journal_mode = wal');
   db.pragma('synchronous = normal');
@@ -69,18 +105,13 @@ export async function sqliteBaseline(path: string): Promise<BaselineWriter> {
   const customer = db.prepare(guardedUpsertSql('customer', customerColumns, anonymous));
   const subscription = db.prepare(guardedUpsertSql('subscription', subscriptionColumns, anonymous, planKey('?')));
   const transaction = db.prepare(guardedUpsertSql('billing_transaction', transactionColumns, anonymous));
-  const write = db.transaction((body: string) => {
+  const writeEvent = (body: string) => {
     const rows = rowsOfEvent(body);
     if (inbox.run(...rows.inbox.map(sqliteValue)).changes === 0) return;
     if (rows.customer) customer.run(...rows.customer.map(sqliteValue));
     // The plan-key subquery's own parameter (the plan id) comes last.
     if (rows.subscription) subscription.run(...[...rows.subscription, rows.subscription[2] ?? null].map(sqliteValue));
     if (rows.transaction) transaction.run(...rows.transaction.map(sqliteValue));
-  });
-  return {
-    worker: () => async (body) => write(body),
-    async close() {
-      db.close();
-    },
   };
+  return { db, writeEvent };
 }
