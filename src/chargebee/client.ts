@@ -1,5 +1,6 @@
 import Chargebee, { type Config } from 'chargebee';
 import type { Logger } from '../logger.js';
+import { NodeHttpClient } from './http-client.js';
 import { RateLimiter } from './rate-limiter.js';
 import { classifyFailure, defaultRetryPolicy, retryDelay, type FailureKind, type RetryPolicy } from './retry.js';
 
@@ -77,6 +78,7 @@ const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resol
  */
 export class ChargebeeClient implements ChargebeeApi {
   private readonly sdk: Chargebee;
+  private readonly http: NodeHttpClient;
   private readonly limiter: RateLimiter;
   private readonly policy: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -84,14 +86,17 @@ export class ChargebeeClient implements ChargebeeApi {
   readonly totals: CallCounter = newCallCounter();
 
   constructor(private readonly options: ClientOptions) {
+    const concurrency = options.concurrency ?? 2;
+    this.http = new NodeHttpClient({ maxSockets: concurrency });
     this.sdk = new Chargebee({
       apiKey: options.apiKey,
       ...sdkConnection(options.site, options.apiUrl),
       timeout: options.timeoutMs ?? 30_000,
       retryConfig: { enabled: false },
       sdkTelemetryEnabled: false,
+      httpClient: this.http,
     });
-    this.limiter = new RateLimiter({ limit: options.ratePerWindow, windowMs: options.windowMs ?? 60_000, concurrency: options.concurrency ?? 2 });
+    this.limiter = new RateLimiter({ limit: options.ratePerWindow, windowMs: options.windowMs ?? 60_000, concurrency });
     this.policy = { ...defaultRetryPolicy, ...options.retry };
     this.sleep = options.sleep ?? sleepFor;
   }
