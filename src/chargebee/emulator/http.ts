@@ -46,8 +46,11 @@ const LIST_CONFIG: Record<Listable, ListConfig> = {
 const KIND_BY_PLURAL = new Map<string, Listable>([...KINDS.map((k): [string, Listable] => [PLURAL[k], k]), ['events', 'event']]);
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  sendJsonText(res, status, JSON.stringify(body), headers);
+}
+
+function sendJsonText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   if (res.writableEnded || res.destroyed) return;
-  const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
@@ -92,35 +95,52 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, url: 
       return;
     }
     if (req.method !== 'GET') throw new ApiError(405, 'invalid_request', 'The emulator serves only GET on /api/v2; use /__emulator to change data', 'invalid_request');
-    sendJson(res, 200, route(apiPath, url.searchParams, deps.store));
+    sendJsonText(res, 200, route(apiPath, url.searchParams, deps.store));
   } catch (err) {
     sendError(res, err);
   }
 }
 
-function route(apiPath: string, params: URLSearchParams, store: Store): unknown {
+/** The JSON text of an answer: list bodies are put together from each record's cached JSON. */
+function route(apiPath: string, params: URLSearchParams, store: Store): string {
   const [, plural, rawId, ...rest] = apiPath.split('/');
   const kind = KIND_BY_PLURAL.get(plural ?? '');
   if (!kind || rest.length > 0) throw new ApiError(404, 'resource_not_found', `Unknown path ${API_PREFIX}${apiPath}`, 'invalid_request');
   const coll: Collection<BaseRecord> = kind === 'event' ? store.events : store.collection(kind);
   if (rawId === undefined || rawId === '') {
     const page = paginate(coll, parseListQuery(params, LIST_CONFIG[kind]));
-    const list = page.items.map((r) => entryFor(kind, r, store));
-    return page.nextOffset !== undefined ? { list, next_offset: page.nextOffset } : { list };
+    const list = page.items.map((r) => entryJson(kind, r, store)).join(',');
+    // Same text as JSON.stringify({ list, next_offset }) of the entry objects.
+    return page.nextOffset !== undefined ? `{"list":[${list}],"next_offset":${JSON.stringify(page.nextOffset)}}` : `{"list":[${list}]}`;
   }
   const id = safeDecode(rawId);
   const record = coll.get(id);
   if (!record) throw notFound(kind, id);
-  return entryFor(kind, record, store);
+  return entryJson(kind, record, store);
+}
+
+/**
+ * JSON text per stored record. Records are frozen and never change in place (a mutation stores a new
+ * object), so a record's text is computed once, however many pages and runs list it.
+ */
+const jsonByRecord = new WeakMap<object, string>();
+
+function jsonOf(record: object): string {
+  let text = jsonByRecord.get(record);
+  if (text === undefined) {
+    text = JSON.stringify(record);
+    jsonByRecord.set(record, text);
+  }
+  return text;
 }
 
 /** Subscriptions come with their customer in list and retrieve responses, as in the real API. */
-function entryFor(kind: Listable, r: BaseRecord, store: Store): Record<string, unknown> {
+function entryJson(kind: Listable, r: BaseRecord, store: Store): string {
   if (kind === 'subscription') {
     const customer = store.get('customer', (r as Subscription).customer_id);
-    return customer ? { subscription: r, customer } : { subscription: r };
+    return customer ? `{"subscription":${jsonOf(r)},"customer":${jsonOf(customer)}}` : `{"subscription":${jsonOf(r)}}`;
   }
-  return { [kind]: r };
+  return `{${JSON.stringify(kind)}:${jsonOf(r)}}`;
 }
 
 function safeDecode(s: string): string {
