@@ -1,5 +1,7 @@
 import type { RepairKind } from '../db/entities/index.js';
-import { rowsOf, toBool, toNumber, type Trx } from '../sync/db-helpers.js';
+import type { Dialect } from '../db/orm.js';
+import { toBool, toNumber, type Trx } from '../sync/db-helpers.js';
+import { sqlOf } from '../sync/sql.js';
 import { tableOf, type ListedEntity } from './types.js';
 
 /** What the database holds of a resource: enough to tell whether a Chargebee state is newer. */
@@ -32,18 +34,21 @@ export function stateChanged(before: StoredState | undefined, after: StoredState
   return before === undefined || before.version !== after.version || before.deleted !== after.deleted;
 }
 
-// Well under SQLite's bound-parameter limit and PostgreSQL's, for a page of 100 either way.
+// Ids per statement on SQLite, well under its bound-parameter limit; PostgreSQL takes them all as one array.
 const CHUNK = 500;
 
-/** Stored version and deletion flag for many ids in one statement per chunk (never a query per row). */
-export async function storedStates(trx: Trx, entity: ListedEntity, ids: readonly string[]): Promise<Map<string, StoredState>> {
+/** Stored version and deletion flag for many ids in one statement (per 500 ids on SQLite), never a query per row. */
+export async function storedStates(trx: Trx, dialect: Dialect, entity: ListedEntity, ids: readonly string[]): Promise<Map<string, StoredState>> {
   const states = new Map<string, StoredState>();
   const unique = [...new Set(ids)];
-  for (let i = 0; i < unique.length; i += CHUNK) {
-    const chunk = unique.slice(i, i + CHUNK);
-    const rows = rowsOf<{ id: string; resource_version: unknown; deleted: unknown }>(
-      await trx(tableOf[entity]).select('id', 'resource_version', 'deleted').whereIn('id', chunk),
-    );
+  if (unique.length === 0) return states;
+  const sql = await sqlOf(trx, dialect);
+  const select = `select id, resource_version, deleted from ${tableOf[entity]} where id`;
+  const chunks = dialect === 'postgresql' ? [unique] : Array.from({ length: Math.ceil(unique.length / CHUNK) }, (_, i) => unique.slice(i * CHUNK, (i + 1) * CHUNK));
+  for (const chunk of chunks) {
+    const rows = dialect === 'postgresql'
+      ? await sql.query<{ id: string; resource_version: unknown; deleted: unknown }>(`${select} = any(?::text[])`, [chunk])
+      : await sql.query<{ id: string; resource_version: unknown; deleted: unknown }>(`${select} in (${chunk.map(() => '?').join(', ')})`, chunk);
     for (const row of rows) states.set(row.id, { version: toNumber(row.resource_version) ?? 0, deleted: toBool(row.deleted) });
   }
   return states;

@@ -33,7 +33,7 @@ function touchedBy(events: EventEnvelope[]): Touched {
 
 async function statesOf(ctx: RunContext, touched: Touched): Promise<Map<ListedEntity, Map<string, StoredState>>> {
   const result = new Map<ListedEntity, Map<string, StoredState>>();
-  for (const [entity, ids] of touched) result.set(entity, await storedStates(ctx.deps.sync.knex, entity, [...ids.keys()]));
+  for (const [entity, ids] of touched) result.set(entity, await storedStates(ctx.deps.sync.knex, ctx.deps.sync.dialect, entity, [...ids.keys()]));
   return result;
 }
 

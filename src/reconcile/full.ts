@@ -1,5 +1,5 @@
 import type { Trx } from '../sync/db-helpers.js';
-import { batchingOf, listParamsFor, pageThrough, reconcileResourcePage } from './pages.js';
+import { listParamsFor, reconcileResourceList } from './pages.js';
 import type { RunContext } from './run-context.js';
 import { listedEntities, tableOf, type ListedEntity } from './types.js';
 
@@ -61,8 +61,7 @@ export async function runFull(ctx: RunContext): Promise<void> {
   ctx.expected = await expectedRecords(ctx);
   for (const entity of listedEntities) {
     if (ctx.checkpoint.done.includes(entity)) continue;
-    await pageThrough(ctx, entity, entity, listParamsFor(entity, null),
-      (items, next) => reconcileResourcePage(ctx, entity, items, next, ctx.run.id), undefined, batchingOf(ctx.deps.settings));
+    await reconcileResourceList(ctx, entity, listParamsFor(entity, null), ctx.run.id);
   }
   const complete = listedEntities.every((e) => ctx.checkpoint.done.includes(e)) && !ctx.failed;
   if (!complete) {

@@ -2,7 +2,7 @@ import { rowsOf } from '../sync/db-helpers.js';
 import { readWatermarks, type Watermarks } from './run-store.js';
 import { toDate } from '../sync/db-helpers.js';
 import { eventsPhase } from './events.js';
-import { batchingOf, listParamsFor, pageThrough, reconcileResourcePage } from './pages.js';
+import { listParamsFor, reconcileResourceList } from './pages.js';
 import type { RunContext } from './run-context.js';
 import { listedEntities, type Checkpoint, type ListedEntity } from './types.js';
 
@@ -46,7 +46,6 @@ export async function runIncremental(ctx: RunContext): Promise<void> {
   if (!ctx.checkpoint.done.includes('events')) await eventsPhase(ctx, since.events ?? 0);
   for (const entity of ctx.checkpoint.nets ?? []) {
     if (ctx.checkpoint.done.includes(entity)) continue;
-    await pageThrough(ctx, entity, entity, listParamsFor(entity, since[entity] ?? 0),
-      (items, next) => reconcileResourcePage(ctx, entity, items, next, null), undefined, batchingOf(ctx.deps.settings));
+    await reconcileResourceList(ctx, entity, listParamsFor(entity, since[entity] ?? 0), null);
   }
 }

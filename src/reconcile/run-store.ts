@@ -99,29 +99,46 @@ export async function finishRun(
   await knex('reconcile_seen').where('run_id', runId).delete();
 }
 
-// Rows per multi-row INSERT: knex writes SQLite's as a compound SELECT, which SQLite caps at 500 terms;
-// plain VALUES lists are kept to the same size, well under both engines' bound-parameter limits.
+// Rows per multi-row INSERT on SQLite: well under its bound-parameter limit (and knex's habit of writing
+// multi-row inserts as a compound SELECT, which SQLite caps at 500 terms, is avoided altogether).
 const ROWS_PER_INSERT = 500;
 
+/** A column of a bookkeeping insert and its PostgreSQL type (for the array it is sent as). */
+export interface InsertColumn {
+  name: string;
+  pgType: string;
+}
+
 /**
- * Multi-row INSERTs of bookkeeping rows on the transaction's own connection (no query builder: a batch
- * of a thousand records would spend more CPU building the statement than running it).
+ * Multi-row INSERTs of bookkeeping rows on the transaction's own connection, without the query builder
+ * (for a batch of a thousand records it spent more CPU building the statement than running it).
+ * PostgreSQL gets one array per column through unnest: a statement of a few parameters instead of
+ * thousands parses and plans in a fraction of the time. SQLite gets chunked VALUES lists.
  */
 export async function insertRows(
-  trx: Trx, dialect: Dialect, table: string, columns: readonly string[], rows: readonly (readonly SqlParam[])[], suffix = '',
+  trx: Trx, dialect: Dialect, table: string, columns: readonly InsertColumn[], rows: readonly (readonly SqlParam[])[], suffix = '',
 ): Promise<void> {
   if (rows.length === 0) return;
   const sql = await sqlOf(trx, dialect);
+  const names = columns.map((c) => c.name).join(', ');
+  if (dialect === 'postgresql') {
+    const arrays = columns.map((_, i) => rows.map((row) => row[i] ?? null));
+    await sql.query(`insert into ${table} (${names}) select * from unnest(${columns.map((c) => `?::${c.pgType}[]`).join(', ')})${suffix}`, arrays as never);
+    return;
+  }
   const tuple = placeholders(columns.length);
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     const chunk = rows.slice(i, i + ROWS_PER_INSERT);
     const values: SqlParam[] = [];
     for (const row of chunk) for (const v of row) values.push(v);
-    await sql.query(`insert into ${table} (${columns.join(', ')}) values ${new Array<string>(chunk.length).fill(tuple).join(', ')}${suffix}`, values);
+    await sql.query(`insert into ${table} (${names}) values ${new Array<string>(chunk.length).fill(tuple).join(', ')}${suffix}`, values);
   }
 }
 
-const repairColumns = ['run_id', 'entity', 'entity_id', 'kind', 'version_before', 'version_after', 'detail', 'created_at'];
+const repairColumns: InsertColumn[] = [
+  { name: 'run_id', pgType: 'int' }, { name: 'entity', pgType: 'text' }, { name: 'entity_id', pgType: 'text' }, { name: 'kind', pgType: 'text' },
+  { name: 'version_before', pgType: 'bigint' }, { name: 'version_after', pgType: 'bigint' }, { name: 'detail', pgType: 'text' }, { name: 'created_at', pgType: 'timestamptz' },
+];
 
 export async function insertRepairs(trx: Trx, dialect: Dialect, runId: number, repairs: PlannedRepair[], counters: RunCounters, at: Date): Promise<void> {
   if (repairs.length === 0) return;
@@ -131,10 +148,11 @@ export async function insertRepairs(trx: Trx, dialect: Dialect, runId: number, r
   for (const r of repairs) counters.repairs[r.kind] = (counters.repairs[r.kind] ?? 0) + 1;
 }
 
+const seenColumns: InsertColumn[] = [{ name: 'run_id', pgType: 'int' }, { name: 'entity', pgType: 'text' }, { name: 'entity_id', pgType: 'text' }];
+
 /** Ids a full run read, for its tombstone pass (duplicates are ignored). */
 export async function insertSeen(trx: Trx, dialect: Dialect, runId: number, entity: string, ids: readonly string[]): Promise<void> {
-  await insertRows(trx, dialect, 'reconcile_seen', ['run_id', 'entity', 'entity_id'], ids.map((id) => [runId, entity, id]),
-    ' on conflict (run_id, entity, entity_id) do nothing');
+  await insertRows(trx, dialect, 'reconcile_seen', seenColumns, ids.map((id) => [runId, entity, id]), ' on conflict (run_id, entity, entity_id) do nothing');
 }
 
 /** Watermarks in unix seconds of Chargebee's clock: `events` and one per listed resource. */

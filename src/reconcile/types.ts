@@ -24,12 +24,14 @@ export interface ReconcileSettings {
   pagesPerCommit: number;
   /** A batch is committed once its first page is this old, however few pages it has (runs slowed by the budget). */
   commitAtLeastEveryMs: number;
+  /** Resource lists read the next batch's pages while a batch is committed (at most pagesPerCommit ahead). */
+  readAhead: boolean;
   /** Second-net lists per incremental run, rotating over customers, subscriptions and transactions. */
   netListsPerRun: number;
 }
 
 export const defaultSettings: ReconcileSettings = {
-  overlapSeconds: 300, leaseMs: 10 * 60_000, pageSize: 100, pagesPerCommit: 10, commitAtLeastEveryMs: 2_000, netListsPerRun: 2,
+  overlapSeconds: 300, leaseMs: 10 * 60_000, pageSize: 100, pagesPerCommit: 10, commitAtLeastEveryMs: 2_000, readAhead: true, netListsPerRun: 2,
 };
 
 export interface ReconcileDeps {

@@ -68,6 +68,19 @@ describe.each(testDialects())('full, plans and dry runs (%s)', (dialect) => {
     expect((await rowsById(db, 'subscription')).size).toBe(620);
   });
 
+  it('ids with quotes, commas, braces and backslashes survive the bookkeeping statements', async () => {
+    const odd = ['odd "quoted", id', '{braces}', 'back\\slash', 'üñí cødé', 'NULL'];
+    for (const id of odd) emu.customers.create({ id });
+    const deps = depsFor(db, emu);
+    const first = ran(await runReconcile(deps, { mode: 'full', trigger: 'test' }));
+    expect((await repairsOf(db, first.id)).map((r) => r.entity_id).sort()).toEqual([...odd].sort());
+    emu.customers.purge(odd[0] as string);
+    const second = ran(await runReconcile(deps, { mode: 'full', trigger: 'test' }));
+    expect(second.repairs).toEqual({ deleted_upstream: 1 });
+    const customers = await rowsById(db, 'customer');
+    expect(odd.filter((id) => customers.get(id)?.deleted)).toEqual([odd[0]]);
+  });
+
   it('does not tombstone after an incomplete pass', async () => {
     emu.seed({ customers: 10 });
     const deps = depsFor(db, emu, { settings: { pageSize: 5 } });
