@@ -54,6 +54,16 @@ function decodeCursor(cursor: string | null | undefined, kind: 'string' | 'integ
   throw badUserInput(`"${argument}" is not a cursor from this connection`, { argument });
 }
 
+class LazyEdge<Row> implements Edge<Row> {
+  private encoded: string | undefined;
+
+  constructor(readonly node: Row, private readonly keyOf: (row: Row) => Key) {}
+
+  get cursor(): string {
+    return (this.encoded ??= encodeCursor(this.keyOf(this.node)));
+  }
+}
+
 /** Page size and direction; sizes above the maximum are refused rather than silently reduced. */
 export function pageSize(args: PageArgs): { limit: number; backward: boolean } {
   const { first, last } = args;
@@ -85,7 +95,8 @@ export async function keysetPage<Row>(args: PageArgs, source: KeysetSource<Row>)
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit);
   if (backward) page.reverse();
-  const edges = page.map((node) => ({ cursor: encodeCursor(source.keyOf(node)), node }));
+  // Cursors are encoded when read: a page selected as `nodes { … }` never needs them.
+  const edges = page.map((node) => new LazyEdge(node, source.keyOf));
   let counted: Promise<number> | null = null;
   return {
     edges,
@@ -93,8 +104,12 @@ export async function keysetPage<Row>(args: PageArgs, source: KeysetSource<Row>)
       // Relay allows a cheap answer for the opposite direction: a cursor there implies rows beyond it.
       hasNextPage: backward ? before !== null : hasMore,
       hasPreviousPage: backward ? hasMore : after !== null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges[edges.length - 1]?.cursor ?? null;
+      },
     },
     totalCount: () => (counted ??= source.count()),
   };
