@@ -13,6 +13,7 @@ import { reconcilerFromEnv } from './reconcile/setup.js';
 import { startScheduler, type Scheduler } from './reconcile/scheduler.js';
 import type { ReconcileDeps, RunSummary } from './reconcile/types.js';
 import { createGraphQLEndpoint } from './graphql/http.js';
+import { startSqliteCheckpointer } from './db/sqlite-checkpointer.js';
 
 export interface App {
   env: Env;
@@ -105,6 +106,10 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
   const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
   const url = `http://${host}:${address.port}`;
   logger.info({ url, database: dialectOf(orm) }, 'chargebee-sync listening');
+  // SQLite: WAL checkpoints (and their fsyncs) happen in a worker thread, off the webhook path.
+  const checkpointer = target.dialect === 'sqlite' && target.location !== ':memory:'
+    ? startSqliteCheckpointer(target.location, { onError: (message) => logger.warn({ error: message }, 'SQLite checkpoint failed; retrying') })
+    : null;
   const scheduler: Scheduler | null = reconciler && env.RECONCILE_IN_SERVER
     ? startScheduler(reconciler, { incrementalCron: env.RECONCILE_CRON, fullCron: env.RECONCILE_FULL_CRON })
     : null;
@@ -115,6 +120,7 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
       await scheduler?.stop();
       await closeHttpServer(server);
       await ingestQueue.drained();
+      await checkpointer?.stop();
       await orm.close(true);
     })();
     return closing;
