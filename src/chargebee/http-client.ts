@@ -14,13 +14,15 @@ import type { HttpClientInterface } from 'chargebee';
  * for the SDK to turn into its result or error.
  */
 export class NodeHttpClient implements HttpClientInterface {
-  private readonly http: HttpAgent;
-  private readonly https: HttpsAgent;
+  // Private fields, not properties: the SDK deep-copies its configuration (this client included) on
+  // every request, and would otherwise walk the agents' socket pools each time.
+  readonly #http: HttpAgent;
+  readonly #https: HttpsAgent;
 
   constructor(options: { maxSockets?: number } = {}) {
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 8 };
-    this.http = new HttpAgent(agentOptions);
-    this.https = new HttpsAgent(agentOptions);
+    this.#http = new HttpAgent(agentOptions);
+    this.#https = new HttpsAgent(agentOptions);
   }
 
   async makeApiRequest(request: Request, timeout: number): Promise<Response> {
@@ -33,7 +35,7 @@ export class NodeHttpClient implements HttpClientInterface {
     const secure = url.protocol === 'https:';
     return new Promise<Response>((resolve, reject) => {
       const send = secure ? httpsRequest : httpRequest;
-      const req = send(url, { method: request.method, headers, agent: secure ? this.https : this.http }, (res) => {
+      const req = send(url, { method: request.method, headers, agent: secure ? this.#https : this.#http }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', fail);
@@ -55,8 +57,8 @@ export class NodeHttpClient implements HttpClientInterface {
 
   /** Closes idle keep-alive sockets. */
   close(): void {
-    this.http.destroy();
-    this.https.destroy();
+    this.#http.destroy();
+    this.#https.destroy();
   }
 }
 
