@@ -31,7 +31,7 @@ export interface ReconcileSettings {
 }
 
 export const defaultSettings: ReconcileSettings = {
-  overlapSeconds: 300, leaseMs: 10 * 60_000, pageSize: 100, pagesPerCommit: 10, commitAtLeastEveryMs: 2_000, readAhead: true, netListsPerRun: 2,
+  overlapSeconds: 300, leaseMs: 10 * 60_000, pageSize: 100, pagesPerCommit: 20, commitAtLeastEveryMs: 2_000, readAhead: true, netListsPerRun: 2,
 };
 
 export interface ReconcileDeps {
