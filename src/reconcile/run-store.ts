@@ -122,8 +122,26 @@ export async function insertRows(
   const sql = await sqlOf(trx, dialect);
   const names = columns.map((c) => c.name).join(', ');
   if (dialect === 'postgresql') {
-    const arrays = columns.map((_, i) => rows.map((row) => row[i] ?? null));
-    await sql.query(`insert into ${table} (${names}) select * from unnest(${columns.map((c) => `?::${c.pgType}[]`).join(', ')})${suffix}`, arrays as never);
+    // A column with one value for every row (run id, entity, timestamp) goes once, as a scalar.
+    const constant = columns.map((_, i) => rows.length > 1 && rows.every((row) => sameValue(row[i] ?? null, rows[0]?.[i] ?? null)));
+    if (constant.every(Boolean)) constant[0] = false;
+    const params: unknown[] = [];
+    const arrays: string[] = [];
+    const select = columns.map((c, i) => {
+      if (constant[i]) {
+        params.push(rows[0]?.[i] ?? null);
+        return `?::${c.pgType}`;
+      }
+      arrays.push(`?::${c.pgType}[]`);
+      return `t.c${i}`;
+    });
+    const arrayParams = columns.flatMap((_, i) => (constant[i] ? [] : [rows.map((row) => row[i] ?? null)]));
+    const aliases = columns.flatMap((_, i) => (constant[i] ? [] : [`c${i}`])).join(', ');
+    // Scalars come first in the text, so their placeholders come first too.
+    await sql.query(
+      `insert into ${table} (${names}) select ${select.join(', ')} from unnest(${arrays.join(', ')}) as t(${aliases})${suffix}`,
+      [...params, ...arrayParams] as never,
+    );
     return;
   }
   const tuple = placeholders(columns.length);
@@ -133,6 +151,10 @@ export async function insertRows(
     for (const row of chunk) for (const v of row) values.push(v);
     await sql.query(`insert into ${table} (${names}) values ${new Array<string>(chunk.length).fill(tuple).join(', ')}${suffix}`, values);
   }
+}
+
+function sameValue(a: SqlParam, b: SqlParam): boolean {
+  return a === b || (a instanceof Date && b instanceof Date && a.getTime() === b.getTime());
 }
 
 const repairColumns: InsertColumn[] = [
