@@ -20,7 +20,9 @@ interface Slot {
 }
 
 export class RateLimiter {
+  /** Slots in the order they were taken (so roughly by answer time too). */
   private slots: Slot[] = [];
+  private inFlight = 0;
   private waiters: Array<() => void> = [];
   private timer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
@@ -39,13 +41,14 @@ export class RateLimiter {
       return await send();
     } finally {
       slot.doneAt = this.now();
+      this.inFlight -= 1;
       this.wake();
     }
   }
 
   /** Requests counted against the budget right now (in flight or answered within the window). */
   inUse(): number {
-    this.expire();
+    this.expire(true);
     return this.slots.length;
   }
 
@@ -53,12 +56,13 @@ export class RateLimiter {
     // A woken waiter keeps its place at the head of the queue, so requests are served in order.
     let woken = false;
     for (;;) {
-      this.expire();
-      const inFlight = this.slots.filter((s) => s.doneAt === null).length;
-      const hasRoom = this.slots.length < this.options.limit && inFlight < this.options.concurrency;
+      // Exactly only when the budget is what decides; otherwise answered slots leave from the front.
+      this.expire(this.slots.length >= this.options.limit);
+      const hasRoom = this.slots.length < this.options.limit && this.inFlight < this.options.concurrency;
       if (hasRoom && (woken || this.waiters.length === 0)) {
         const slot: Slot = { doneAt: null };
         this.slots.push(slot);
+        this.inFlight += 1;
         if (this.waiters.length > 0) this.wake(); // there may be room for the next one too
         return slot;
       }
@@ -71,9 +75,21 @@ export class RateLimiter {
     }
   }
 
-  private expire(): void {
+  /**
+   * Drops the slots whose answer left the window. The cheap pass stops at the first slot still
+   * counted (a slower request taken earlier keeps later ones counted a little longer, which only errs
+   * on the safe side); the exact pass, needed when the budget is full, looks at every slot.
+   */
+  private expire(exact = false): void {
     const cutoff = this.now() - this.options.windowMs;
-    this.slots = this.slots.filter((s) => s.doneAt === null || s.doneAt > cutoff);
+    const gone = (s: Slot) => s.doneAt !== null && s.doneAt <= cutoff;
+    if (exact) {
+      this.slots = this.slots.filter((s) => !gone(s));
+      return;
+    }
+    let n = 0;
+    while (n < this.slots.length && gone(this.slots[n] as Slot)) n += 1;
+    if (n > 0) this.slots.splice(0, n);
   }
 
   /** Lets the first waiter retry; it re-checks the budget itself (FIFO, no thundering herd). */
