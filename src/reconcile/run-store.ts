@@ -2,7 +2,7 @@ import type { Knex } from '@mikro-orm/knex';
 import type { ReconcileMode, ReconcileStatus, RepairKind } from '../db/entities/index.js';
 import type { Dialect } from '../db/orm.js';
 import { toBool, toDate, toNumber, type Trx } from '../sync/db-helpers.js';
-import { placeholders, sqlOf, type SqlParam } from '../sync/sql.js';
+import { insertRows, sqlOf, type InsertColumn } from '../sync/sql.js';
 import type { Checkpoint, PlannedRepair, RunCounters, RunSummary } from './types.js';
 
 /** Reconcile bookkeeping (run rows, repairs, watermarks), written with knex so it joins the page transactions. */
@@ -101,62 +101,6 @@ export async function finishRun(
 
 // Rows per multi-row INSERT on SQLite: well under its bound-parameter limit (and knex's habit of writing
 // multi-row inserts as a compound SELECT, which SQLite caps at 500 terms, is avoided altogether).
-const ROWS_PER_INSERT = 500;
-
-/** A column of a bookkeeping insert and its PostgreSQL type (for the array it is sent as). */
-export interface InsertColumn {
-  name: string;
-  pgType: string;
-}
-
-/**
- * Multi-row INSERTs of bookkeeping rows on the transaction's own connection, without the query builder
- * (for a batch of a thousand records it spent more CPU building the statement than running it).
- * PostgreSQL gets one array per column through unnest: a statement of a few parameters instead of
- * thousands parses and plans in a fraction of the time. SQLite gets chunked VALUES lists.
- */
-export async function insertRows(
-  trx: Trx, dialect: Dialect, table: string, columns: readonly InsertColumn[], rows: readonly (readonly SqlParam[])[], suffix = '',
-): Promise<void> {
-  if (rows.length === 0) return;
-  const sql = await sqlOf(trx, dialect);
-  const names = columns.map((c) => c.name).join(', ');
-  if (dialect === 'postgresql') {
-    // A column with one value for every row (run id, entity, timestamp) goes once, as a scalar.
-    const constant = columns.map((_, i) => rows.length > 1 && rows.every((row) => sameValue(row[i] ?? null, rows[0]?.[i] ?? null)));
-    if (constant.every(Boolean)) constant[0] = false;
-    const params: unknown[] = [];
-    const arrays: string[] = [];
-    const select = columns.map((c, i) => {
-      if (constant[i]) {
-        params.push(rows[0]?.[i] ?? null);
-        return `?::${c.pgType}`;
-      }
-      arrays.push(`?::${c.pgType}[]`);
-      return `t.c${i}`;
-    });
-    const arrayParams = columns.flatMap((_, i) => (constant[i] ? [] : [rows.map((row) => row[i] ?? null)]));
-    const aliases = columns.flatMap((_, i) => (constant[i] ? [] : [`c${i}`])).join(', ');
-    // Scalars come first in the text, so their placeholders come first too.
-    await sql.query(
-      `insert into ${table} (${names}) select ${select.join(', ')} from unnest(${arrays.join(', ')}) as t(${aliases})${suffix}`,
-      [...params, ...arrayParams] as never,
-    );
-    return;
-  }
-  const tuple = placeholders(columns.length);
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    const chunk = rows.slice(i, i + ROWS_PER_INSERT);
-    const values: SqlParam[] = [];
-    for (const row of chunk) for (const v of row) values.push(v);
-    await sql.query(`insert into ${table} (${names}) values ${new Array<string>(chunk.length).fill(tuple).join(', ')}${suffix}`, values);
-  }
-}
-
-function sameValue(a: SqlParam, b: SqlParam): boolean {
-  return a === b || (a instanceof Date && b instanceof Date && a.getTime() === b.getTime());
-}
-
 const repairColumns: InsertColumn[] = [
   { name: 'run_id', pgType: 'int' }, { name: 'entity', pgType: 'text' }, { name: 'entity_id', pgType: 'text' }, { name: 'kind', pgType: 'text' },
   { name: 'version_before', pgType: 'bigint' }, { name: 'version_after', pgType: 'bigint' }, { name: 'detail', pgType: 'text' }, { name: 'created_at', pgType: 'timestamptz' },
@@ -164,7 +108,7 @@ const repairColumns: InsertColumn[] = [
 
 export async function insertRepairs(trx: Trx, dialect: Dialect, runId: number, repairs: PlannedRepair[], counters: RunCounters, at: Date): Promise<void> {
   if (repairs.length === 0) return;
-  await insertRows(trx, dialect, 'reconcile_repair', repairColumns, repairs.map((r) => [
+  await insertRows(await sqlOf(trx, dialect), 'reconcile_repair', repairColumns, repairs.map((r) => [
     runId, r.entity, r.entityId, r.kind, r.versionBefore, r.versionAfter, r.detail ?? null, at,
   ]));
   for (const r of repairs) counters.repairs[r.kind] = (counters.repairs[r.kind] ?? 0) + 1;
@@ -174,7 +118,7 @@ const seenColumns: InsertColumn[] = [{ name: 'run_id', pgType: 'int' }, { name: 
 
 /** Ids a full run read, for its tombstone pass (duplicates are ignored). */
 export async function insertSeen(trx: Trx, dialect: Dialect, runId: number, entity: string, ids: readonly string[]): Promise<void> {
-  await insertRows(trx, dialect, 'reconcile_seen', seenColumns, ids.map((id) => [runId, entity, id]), ' on conflict (run_id, entity, entity_id) do nothing');
+  await insertRows(await sqlOf(trx, dialect), 'reconcile_seen', seenColumns, ids.map((id) => [runId, entity, id]), ' on conflict (run_id, entity, entity_id) do nothing');
 }
 
 /** Watermarks in unix seconds of Chargebee's clock: `events` and one per listed resource. */

@@ -6,13 +6,13 @@ import {
 } from './attribution.js';
 import { customerRow, type RowValue } from './rows.js';
 import { toNumber, type Trx } from './db-helpers.js';
-import { placeholders, sqlOf, type Sql } from './sql.js';
+import { insertRows, placeholders, sqlOf, type InsertColumn, type Sql } from './sql.js';
 import type { ApplyContext } from './apply-context.js';
 import type { KindOutcome } from './apply.js';
 import type { Dialect } from '../db/orm.js';
 import { customerKeyLock, customerLock, lockNames } from './locks.js';
 import { guardedUpsert } from './apply-billing.js';
-import { chunks, newestOf, statesById } from './winners.js';
+import { newestOf, statesById } from './winners.js';
 import { versionOf } from './version.js';
 
 async function storedAttributions(sql: Sql, ids: string[]): Promise<Map<string, StoredAttribution>> {
@@ -44,18 +44,18 @@ export async function signupPartners(trx: Trx, dialect: Dialect, keys: readonly 
   return new Map(rows.map((r) => [r.customer_key, r.partner_key]));
 }
 
-const attributionChangeColumns = '"customer_id", "field", "old_value", "new_value", "source", "event_id", "changed_at"';
+const attributionChangeColumns: InsertColumn[] = [
+  { name: 'customer_id', pgType: 'text' }, { name: 'field', pgType: 'text' }, { name: 'old_value', pgType: 'text' },
+  { name: 'new_value', pgType: 'text' }, { name: 'source', pgType: 'text' }, { name: 'event_id', pgType: 'text' },
+  { name: 'changed_at', pgType: 'timestamptz' },
+];
 
 export async function recordAttributionChanges(
   sql: Sql, changes: { customerId: string; change: AttributionChangeRecord; eventId: string | null }[], at: Date,
 ): Promise<void> {
-  // 7 values a row: 500 rows stay well inside both engines' limits on bound values.
-  for (const chunk of chunks(changes, 500)) {
-    const values = chunk.flatMap(({ customerId, change: c, eventId }) => [customerId, c.field, c.oldValue, c.newValue, c.source, eventId, at]);
-    await sql.query(
-      `insert into "attribution_change" (${attributionChangeColumns}) values ${chunk.map(() => placeholders(7)).join(', ')}`, values,
-    );
-  }
+  await insertRows(sql, 'attribution_change', attributionChangeColumns, changes.map(({ customerId, change: c, eventId }) => [
+    customerId, c.field, c.oldValue, c.newValue, c.source, eventId, at,
+  ]));
 }
 
 const attributionColumns = (a: StoredAttribution) => ({

@@ -110,6 +110,61 @@ export async function sqlOf(trx: Trx, dialect: Dialect): Promise<Sql> {
   return sql;
 }
 
+const ROWS_PER_INSERT = 500;
+
+/** A column of a multi-row insert and its PostgreSQL type (for the array it is sent as). */
+export interface InsertColumn {
+  name: string;
+  pgType: string;
+}
+
+/**
+ * Multi-row INSERTs (reconcile bookkeeping, attribution history) without the query builder (for a
+ * batch of a thousand records it spent more CPU building the statement than running it).
+ * PostgreSQL gets one array per column through unnest: a statement of a few parameters instead of
+ * thousands parses and plans in a fraction of the time. SQLite gets chunked VALUES lists.
+ */
+export async function insertRows(
+  sql: Sql, table: string, columns: readonly InsertColumn[], rows: readonly (readonly SqlParam[])[], suffix = '',
+): Promise<void> {
+  if (rows.length === 0) return;
+  const names = columns.map((c) => c.name).join(', ');
+  if (sql.dialect === 'postgresql') {
+    // A column with one value for every row (run id, entity, timestamp) goes once, as a scalar.
+    const constant = columns.map((_, i) => rows.length > 1 && rows.every((row) => sameValue(row[i] ?? null, rows[0]?.[i] ?? null)));
+    if (constant.every(Boolean)) constant[0] = false;
+    const params: unknown[] = [];
+    const arrays: string[] = [];
+    const select = columns.map((c, i) => {
+      if (constant[i]) {
+        params.push(rows[0]?.[i] ?? null);
+        return `?::${c.pgType}`;
+      }
+      arrays.push(`?::${c.pgType}[]`);
+      return `t.c${i}`;
+    });
+    const arrayParams = columns.flatMap((_, i) => (constant[i] ? [] : [rows.map((row) => row[i] ?? null)]));
+    const aliases = columns.flatMap((_, i) => (constant[i] ? [] : [`c${i}`])).join(', ');
+    // Scalars come first in the text, so their placeholders come first too.
+    await sql.query(
+      `insert into ${table} (${names}) select ${select.join(', ')} from unnest(${arrays.join(', ')}) as t(${aliases})${suffix}`,
+      [...params, ...arrayParams] as never,
+    );
+    return;
+  }
+  const tuple = placeholders(columns.length);
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+    const values: SqlParam[] = [];
+    for (const row of chunk) for (const v of row) values.push(v);
+    await sql.query(`insert into ${table} (${names}) values ${new Array<string>(chunk.length).fill(tuple).join(', ')}${suffix}`, values);
+  }
+}
+
+function sameValue(a: SqlParam, b: SqlParam): boolean {
+  return a === b || (a instanceof Date && b instanceof Date && a.getTime() === b.getTime());
+}
+
 /** `(?, ?, ?)` for a list of n values. */
 export function placeholders(n: number): string {
   return `(${new Array<string>(n).fill('?').join(', ')})`;
