@@ -6,7 +6,7 @@ import {
 } from './attribution.js';
 import { customerRow, type RowValue } from './rows.js';
 import { toNumber, type Trx } from './db-helpers.js';
-import { insertRows, placeholders, sqlOf, type InsertColumn, type Sql } from './sql.js';
+import { inList, insertRows, sqlOf, type InsertColumn, type Sql } from './sql.js';
 import type { ApplyContext } from './apply-context.js';
 import type { KindOutcome } from './apply.js';
 import type { Dialect } from '../db/orm.js';
@@ -16,10 +16,11 @@ import { newestOf, statesById } from './winners.js';
 import { versionOf } from './version.js';
 
 async function storedAttributions(sql: Sql, ids: string[]): Promise<Map<string, StoredAttribution>> {
+  const where = inList(sql, '"id"', ids);
   const rows = await sql.query(
     'select "id", "customer_key", "customer_key_source", "customer_key_version", "partner_key", "partner_key_source", "partner_key_version"'
-      + ` from "customer" where "id" in ${placeholders(ids.length)}`,
-    ids,
+      + ` from "customer" where ${where.text}`,
+    where.params,
   );
   return new Map(rows.map((r) => [String(r.id), {
     customerKey: (r.customer_key as string | null) ?? null,
@@ -38,8 +39,10 @@ async function storedAttributions(sql: Sql, ids: string[]): Promise<Map<string, 
 export async function signupPartners(trx: Trx, dialect: Dialect, keys: readonly string[]): Promise<Map<string, string>> {
   if (keys.length === 0) return new Map();
   await lockNames(trx, dialect, keys.map(customerKeyLock));
-  const rows = await (await sqlOf(trx, dialect)).query<{ customer_key: string; partner_key: string }>(
-    `select "customer_key", "partner_key" from "signup" where "customer_key" in ${placeholders(keys.length)}`, keys,
+  const sql = await sqlOf(trx, dialect);
+  const where = inList(sql, '"customer_key"', keys);
+  const rows = await sql.query<{ customer_key: string; partner_key: string }>(
+    `select "customer_key", "partner_key" from "signup" where ${where.text}`, where.params,
   );
   return new Map(rows.map((r) => [r.customer_key, r.partner_key]));
 }

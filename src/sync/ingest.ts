@@ -8,11 +8,14 @@ import type { Trx } from './db-helpers.js';
 import type { SyncDeps } from './sync-deps.js';
 import type { EventOrigin, EventStatus, SyncOrigin } from '../db/entities/index.js';
 import { errorMessage, isLastingDataError } from '../db/errors.js';
-import { chunks } from './winners.js';
 import { cleanJson } from './clean-json.js';
-import { placeholders, sqlOf } from './sql.js';
+import { inList, insertRows, sqlOf, type InsertColumn } from './sql.js';
 
-const inboxColumns = '"event_id", "event_type", "occurred_at", "received_at", "origin", "status", "attempts", "last_error", "payload"';
+const inboxColumns: InsertColumn[] = [
+  { name: '"event_id"', pgType: 'text' }, { name: '"event_type"', pgType: 'text' }, { name: '"occurred_at"', pgType: 'timestamptz' },
+  { name: '"received_at"', pgType: 'timestamptz' }, { name: '"origin"', pgType: 'text' }, { name: '"status"', pgType: 'text' },
+  { name: '"attempts"', pgType: 'integer' }, { name: '"last_error"', pgType: 'text' }, { name: '"payload"', pgType: 'jsonb' },
+];
 
 export class InvalidEventError extends Error {
   override name = 'InvalidEventError';
@@ -109,19 +112,11 @@ async function ingestInTransaction(deps: SyncDeps, items: IngestItem[], origin: 
   return deps.knex.transaction(async (trx) => {
     const sql = await sqlOf(trx, deps.dialect);
     const fresh = new Set<string>();
-    // 9 values a row: 200 rows stay well inside both engines' limits on bound values.
-    for (const chunk of chunks(prepared, 200)) {
-      const values = chunk.flatMap((p) => [
-        p.item.event.id, p.item.event.event_type, new Date(p.item.event.occurred_at * 1000), receivedAt, origin, p.status, 1, p.error,
-        JSON.stringify(p.item.payload),
-      ]);
-      const inserted = await sql.query<{ event_id: string }>(
-        `insert into "webhook_event" (${inboxColumns}) values ${chunk.map(() => placeholders(9)).join(', ')}`
-          + ' on conflict ("event_id") do nothing returning "event_id"',
-        values,
-      );
-      for (const row of inserted) fresh.add(row.event_id);
-    }
+    const inserted = await insertRows<{ event_id: string }>(sql, '"webhook_event"', inboxColumns, prepared.map((p) => [
+      p.item.event.id, p.item.event.event_type, new Date(p.item.event.occurred_at * 1000), receivedAt, origin, p.status, 1, p.error,
+      JSON.stringify(p.item.payload),
+    ]), ' on conflict ("event_id") do nothing returning "event_id"');
+    for (const row of inserted) fresh.add(row.event_id);
     const freshPrepared = prepared.filter((p) => fresh.has(p.item.event.id));
     await applyPrepared(contextFor(deps, trx, syncOriginOf(origin), receivedAt), freshPrepared, isolate);
 
@@ -132,9 +127,9 @@ async function ingestInTransaction(deps: SyncDeps, items: IngestItem[], origin: 
     const known = new Map<string, EventOutcome>();
     const duplicateIds = prepared.filter((p) => !fresh.has(p.item.event.id)).map((p) => p.item.event.id);
     if (duplicateIds.length > 0) {
+      const where = inList(sql, '"event_id"', duplicateIds);
       const rows = await sql.query<{ event_id: string; status: EventStatus; last_error: string | null }>(
-        `select "event_id", "status", "last_error" from "webhook_event" where "event_id" in ${placeholders(duplicateIds.length)}`,
-        duplicateIds,
+        `select "event_id", "status", "last_error" from "webhook_event" where ${where.text}`, where.params,
       );
       for (const r of rows) known.set(r.event_id, { status: r.status, error: r.last_error });
     }

@@ -1,5 +1,6 @@
 import type { Dialect } from '../db/orm.js';
 import type { Trx } from './db-helpers.js';
+import { sqlOf } from './sql.js';
 
 /**
  * Transaction-scoped PostgreSQL advisory locks on names, taken in sorted order so that concurrent
@@ -8,7 +9,7 @@ import type { Trx } from './db-helpers.js';
 export async function lockNames(trx: Trx, dialect: Dialect, names: readonly string[]): Promise<void> {
   if (dialect !== 'postgresql' || names.length === 0) return;
   const sorted = [...new Set(names)].sort();
-  await trx.raw(
+  await (await sqlOf(trx, dialect)).query(
     'select count(pg_advisory_xact_lock(hashtext(s.k))) from (select k from unnest(?::text[]) as t(k) order by k) s',
     [sorted],
   );

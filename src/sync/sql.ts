@@ -26,7 +26,7 @@ interface SqliteConnection {
 }
 /** node-postgres, as far as it is used here. */
 interface PgConnection {
-  query(config: { text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
 }
 
 /** The same conversions knex's better-sqlite3 client applies, so rows read back the same either way. */
@@ -54,19 +54,32 @@ class SqliteSql implements Sql {
   }
 }
 
-const pgTexts = new Map<string, string>();
-const pgTextCacheSize = 500;
+interface PgStatement {
+  /** The text with `$n` placeholders. */
+  text: string;
+  /** The name it is prepared under on each connection that runs it. */
+  name: string | undefined;
+}
 
-/** `?` → `$1, $2, …`, cached: the sync path has few distinct statement texts. */
-export function toPgPlaceholders(text: string): string {
-  let converted = pgTexts.get(text);
-  if (converted === undefined) {
+const pgStatements = new Map<string, PgStatement>();
+/** Distinct texts prepared by name; texts beyond it still run, parsed each time. */
+const pgPreparedLimit = 500;
+
+/**
+ * `?` → `$1, $2, …`, and a statement name, cached per text. The sync path's statements on
+ * PostgreSQL have fixed texts whatever the row count (arrays through unnest, `= any(array)`), so
+ * each connection parses and plans them once and later runs skip straight to execution.
+ */
+export function pgStatementOf(text: string): PgStatement {
+  let statement = pgStatements.get(text);
+  if (statement === undefined) {
     let n = 0;
-    converted = text.replace(/\?/g, () => `$${++n}`);
-    if (pgTexts.size >= pgTextCacheSize) pgTexts.delete(pgTexts.keys().next().value as string);
-    pgTexts.set(text, converted);
+    const converted = text.replace(/\?/g, () => `$${++n}`);
+    // Names are never reused for another text, so a connection that prepared one can keep it.
+    statement = { text: converted, name: pgStatements.size < pgPreparedLimit ? `cbsync_${pgStatements.size + 1}` : undefined };
+    if (pgStatements.size < pgPreparedLimit) pgStatements.set(text, statement);
   }
-  return converted;
+  return statement;
 }
 
 class PostgresSql implements Sql {
@@ -74,7 +87,9 @@ class PostgresSql implements Sql {
   constructor(private readonly connection: PgConnection) {}
 
   async query<T>(text: string, params: readonly SqlParam[] = []): Promise<T[]> {
-    const result = await this.connection.query({ text: toPgPlaceholders(text), values: params as unknown[] });
+    const { text: converted, name } = pgStatementOf(text);
+    const config = name === undefined ? { text: converted, values: params as unknown[] } : { name, text: converted, values: params as unknown[] };
+    const result = await this.connection.query(config);
     return result.rows as T[];
   }
 }
@@ -124,10 +139,10 @@ export interface InsertColumn {
  * PostgreSQL gets one array per column through unnest: a statement of a few parameters instead of
  * thousands parses and plans in a fraction of the time. SQLite gets chunked VALUES lists.
  */
-export async function insertRows(
+export async function insertRows<T = Record<string, unknown>>(
   sql: Sql, table: string, columns: readonly InsertColumn[], rows: readonly (readonly SqlParam[])[], suffix = '',
-): Promise<void> {
-  if (rows.length === 0) return;
+): Promise<T[]> {
+  if (rows.length === 0) return [];
   const names = columns.map((c) => c.name).join(', ');
   if (sql.dialect === 'postgresql') {
     // A column with one value for every row (run id, entity, timestamp) goes once, as a scalar.
@@ -146,23 +161,33 @@ export async function insertRows(
     const arrayParams = columns.flatMap((_, i) => (constant[i] ? [] : [rows.map((row) => row[i] ?? null)]));
     const aliases = columns.flatMap((_, i) => (constant[i] ? [] : [`c${i}`])).join(', ');
     // Scalars come first in the text, so their placeholders come first too.
-    await sql.query(
+    return sql.query<T>(
       `insert into ${table} (${names}) select ${select.join(', ')} from unnest(${arrays.join(', ')}) as t(${aliases})${suffix}`,
       [...params, ...arrayParams] as never,
     );
-    return;
   }
+  const returned: T[] = [];
   const tuple = placeholders(columns.length);
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     const chunk = rows.slice(i, i + ROWS_PER_INSERT);
     const values: SqlParam[] = [];
     for (const row of chunk) for (const v of row) values.push(v);
-    await sql.query(`insert into ${table} (${names}) values ${new Array<string>(chunk.length).fill(tuple).join(', ')}${suffix}`, values);
+    returned.push(...await sql.query<T>(`insert into ${table} (${names}) values ${new Array<string>(chunk.length).fill(tuple).join(', ')}${suffix}`, values));
   }
+  return returned;
 }
 
 function sameValue(a: SqlParam, b: SqlParam): boolean {
   return a === b || (a instanceof Date && b instanceof Date && a.getTime() === b.getTime());
+}
+
+/**
+ * `column in (…)` for a list of text values: `= any(array)` on PostgreSQL (one parameter, so the
+ * statement text is the same for any number of values), a list of placeholders on SQLite.
+ */
+export function inList(sql: Sql, column: string, values: readonly string[]): { text: string; params: SqlParam[] } {
+  if (sql.dialect === 'postgresql') return { text: `${column} = any(?::text[])`, params: [values] };
+  return { text: `${column} in ${placeholders(values.length)}`, params: [...values] };
 }
 
 /** `(?, ?, ?)` for a list of n values. */
