@@ -27,6 +27,8 @@ async function measureEngine(engine: Case['engine'], postgresUrl: string | null,
       const run = `${engine[0]}${concurrency}`;
       const serviceFigures = await measureService(service, serviceDb, concurrency, seconds, warmup, run);
       const baseline = await measureBaseline(baselineDb, concurrency, seconds, warmup, run);
+      // A write that fails costs less than one that commits: a baseline with failures is not a baseline.
+      if (baseline.failures > 0) throw new Error(`${engine} baseline at c=${concurrency}: ${baseline.failures} writes failed (${baseline.firstFailure ?? 'no message'})`);
       cases.push({ engine, concurrency, service: serviceFigures, baseline, ratio: round(serviceFigures.eventsPerSecond / baseline.eventsPerSecond, 2) });
       console.log(`  ${engine} c=${concurrency}: service ${serviceFigures.eventsPerSecond}/s p99 ${serviceFigures.p99Ms} ms; baseline ${baseline.eventsPerSecond}/s`);
     }

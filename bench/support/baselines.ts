@@ -23,7 +23,7 @@ export async function postgresBaseline(url: string, concurrency: number): Promis
   const statements = {
     inbox: { name: 'bench_inbox', text: `${insertInbox(dollar)} returning event_id` },
     customer: { name: 'bench_customer', text: guardedUpsertSql('customer', customerColumns, dollar) },
-    subscription: { name: 'bench_subscription', text: guardedUpsertSql('subscription', subscriptionColumns, dollar, planKey('$3')) },
+    subscription: { name: 'bench_subscription', text: guardedUpsertSql('subscription', subscriptionColumns, dollar, planKey('$3::varchar')) },
     transaction: { name: 'bench_transaction', text: guardedUpsertSql('billing_transaction', transactionColumns, dollar) },
   };
   return {

@@ -12,6 +12,8 @@ export interface LoadFigures {
   maxMs: number;
   /** Non-2xx answers, connection errors and timeouts (should all be 0). */
   failures: number;
+  /** The first failure's message (the in-process baseline), so a broken baseline says why. */
+  firstFailure?: string;
 }
 
 /**
@@ -52,6 +54,7 @@ export async function closedLoop(options: {
 }): Promise<LoadFigures> {
   const latencies: number[] = [];
   let failures = 0;
+  let firstFailure: string | undefined;
   const started = performance.now();
   const until = started + options.seconds * 1000;
   const run = async (index: number) => {
@@ -62,8 +65,9 @@ export async function closedLoop(options: {
       try {
         await write(body);
         latencies.push(performance.now() - t0);
-      } catch {
+      } catch (error) {
         failures++;
+        firstFailure ??= error instanceof Error ? error.message : String(error);
       }
     }
   };
@@ -79,5 +83,6 @@ export async function closedLoop(options: {
     p99Ms: round(percentile(latencies, 99), 2),
     maxMs: round(latencies[latencies.length - 1] ?? 0, 2),
     failures,
+    ...(firstFailure === undefined ? {} : { firstFailure }),
   };
 }
