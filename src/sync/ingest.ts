@@ -9,13 +9,41 @@ import type { SyncDeps } from './sync-deps.js';
 import type { EventOrigin, EventStatus, SyncOrigin } from '../db/entities/index.js';
 import { errorMessage, isLastingDataError } from '../db/errors.js';
 import { cleanJson } from './clean-json.js';
-import { inList, insertRows, sqlOf, type InsertColumn } from './sql.js';
+import { inList, insertRows, sqlOf, type InsertColumn, type Sql } from './sql.js';
 
 const inboxColumns: InsertColumn[] = [
   { name: '"event_id"', pgType: 'text' }, { name: '"event_type"', pgType: 'text' }, { name: '"occurred_at"', pgType: 'timestamptz' },
   { name: '"received_at"', pgType: 'timestamptz' }, { name: '"origin"', pgType: 'text' }, { name: '"status"', pgType: 'text' },
-  { name: '"attempts"', pgType: 'integer' }, { name: '"last_error"', pgType: 'text' }, { name: '"payload"', pgType: 'jsonb' },
+  { name: '"last_error"', pgType: 'text' },
 ];
+const inboxConflict = ' on conflict ("event_id") do nothing returning "event_id"';
+
+/** Records events in the inbox (an event id already there changes nothing); returns the ids it inserted. */
+async function insertInbox(sql: Sql, prepared: readonly Prepared[], receivedAt: Date, origin: EventOrigin): Promise<string[]> {
+  const rows = prepared.map((p) => [
+    p.item.event.id, p.item.event.event_type, new Date(p.item.event.occurred_at * 1000), receivedAt, origin, p.status, p.error,
+  ]);
+  let inserted: { event_id: string }[];
+  if (sql.dialect === 'postgresql') {
+    // The payloads go as one JSON array joined back by position: JSON text needs no escaping to
+    // travel that way, where a text[] element would be escaped here and unescaped by the server.
+    const payloads = `[${prepared.map((p) => p.payloadText).join(',')}]`;
+    const columns = [...inboxColumns, { name: '"payload"', pgType: 'jsonb' }];
+    inserted = await sql.query<{ event_id: string }>(
+      `insert into "webhook_event" (${columns.map((c) => c.name).join(', ')})`
+        + ` select t.c0, t.c1, t.c2, t.c3, t.c4, t.c5, t.c6, p.payload from unnest(${inboxColumns.map((c) => `?::${c.pgType}[]`).join(', ')})`
+        + ' with ordinality as t(c0, c1, c2, c3, c4, c5, c6, n) join jsonb_array_elements(?::jsonb) with ordinality as p(payload, n) using (n)'
+        + inboxConflict,
+      [...inboxColumns.map((_, i) => rows.map((row) => row[i] ?? null)), payloads] as never,
+    );
+  } else {
+    inserted = await insertRows<{ event_id: string }>(
+      sql, '"webhook_event"', [...inboxColumns, { name: '"payload"', pgType: 'jsonb' }],
+      rows.map((row, i) => [...row, (prepared[i] as Prepared).payloadText]), inboxConflict,
+    );
+  }
+  return inserted.map((r) => r.event_id);
+}
 
 export class InvalidEventError extends Error {
   override name = 'InvalidEventError';
@@ -46,6 +74,8 @@ export interface IngestItem {
   event: EventEnvelope;
   /** The body as received, stored in the inbox for replays. */
   payload: unknown;
+  /** The JSON text `payload` was parsed from, when there was one (webhooks): stored as is if it needs no cleaning. */
+  payloadText?: string;
 }
 
 const syncOriginOf = (origin: EventOrigin): SyncOrigin =>
@@ -57,6 +87,8 @@ function contextFor(deps: SyncDeps, trx: Trx, by: SyncOrigin, at: Date): ApplyCo
 
 interface Prepared extends EventOutcome {
   item: IngestItem;
+  /** The JSON text the inbox stores. */
+  payloadText: string;
   set: ResourceSet | null;
 }
 
@@ -65,12 +97,14 @@ function prepare(original: IngestItem): Prepared {
   // Strings PostgreSQL cannot store (U+0000, lone surrogates) would fail every retry: replaced once, here.
   const event = cleanJson(original.event) as EventEnvelope;
   const item = { event, payload: event };
+  // Text that needed no cleaning parses to the same JSON: storing it spares serialising the event again.
+  const payloadText = event === original.event && original.payloadText !== undefined ? original.payloadText : JSON.stringify(event);
   try {
     const set = resourcesOfEvent(item.event, { clean: true });
-    if (resourceCount(set) === 0) return { item, set: null, status: 'ignored', error: null };
-    return { item, set, status: 'applied', error: null };
+    if (resourceCount(set) === 0) return { item, payloadText, set: null, status: 'ignored', error: null };
+    return { item, payloadText, set, status: 'applied', error: null };
   } catch (error) {
-    if (error instanceof UnprocessableResourceError) return { item, set: null, status: 'failed', error: error.message };
+    if (error instanceof UnprocessableResourceError) return { item, payloadText, set: null, status: 'failed', error: error.message };
     throw error;
   }
 }
@@ -112,11 +146,7 @@ async function ingestInTransaction(deps: SyncDeps, items: IngestItem[], origin: 
   return deps.knex.transaction(async (trx) => {
     const sql = await sqlOf(trx, deps.dialect);
     const fresh = new Set<string>();
-    const inserted = await insertRows<{ event_id: string }>(sql, '"webhook_event"', inboxColumns, prepared.map((p) => [
-      p.item.event.id, p.item.event.event_type, new Date(p.item.event.occurred_at * 1000), receivedAt, origin, p.status, 1, p.error,
-      JSON.stringify(p.item.payload),
-    ]), ' on conflict ("event_id") do nothing returning "event_id"');
-    for (const row of inserted) fresh.add(row.event_id);
+    for (const eventId of await insertInbox(sql, prepared, receivedAt, origin)) fresh.add(eventId);
     const freshPrepared = prepared.filter((p) => fresh.has(p.item.event.id));
     await applyPrepared(contextFor(deps, trx, syncOriginOf(origin), receivedAt), freshPrepared, isolate);
 

@@ -39,12 +39,13 @@ export class IngestQueue {
     return this.waiting.length;
   }
 
-  submit(event: EventEnvelope, payload: unknown): Promise<IngestResult> {
+  /** `payloadText`: the JSON text `payload` was parsed from, if any (the inbox may store it as is). */
+  submit(event: EventEnvelope, payload: unknown, payloadText?: string): Promise<IngestResult> {
     if (this.waiting.length >= this.options.maxPending) {
       return Promise.reject(new QueueFullError(`${this.waiting.length} events are waiting to be written`));
     }
     return new Promise((resolve, reject) => {
-      this.waiting.push({ item: { event, payload }, resolve, reject });
+      this.waiting.push({ item: payloadText === undefined ? { event, payload } : { event, payload, payloadText }, resolve, reject });
       this.pump();
     });
   }

@@ -42,9 +42,10 @@ export async function handleWebhook(req: IncomingMessage, res: ServerResponse, o
     return;
   }
   let body: unknown;
+  let text: string;
   try {
-    const raw = await readBody(req, options.maxBodyBytes);
-    body = JSON.parse(raw.toString('utf8'));
+    text = (await readBody(req, options.maxBodyBytes)).toString('utf8');
+    body = JSON.parse(text);
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
       sendJson(res, 413, { error: 'payload_too_large', message: error.message }, { connection: 'close' });
@@ -63,7 +64,7 @@ export async function handleWebhook(req: IncomingMessage, res: ServerResponse, o
   }
   const started = process.hrtime.bigint();
   try {
-    const result = await options.queue.submit(event, body);
+    const result = await options.queue.submit(event, body, text);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     options.onIngested?.(event.event_type, result, seconds);
     if (result.rejected) {

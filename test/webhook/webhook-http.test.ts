@@ -19,6 +19,11 @@ describe.each(testDialects())('webhook endpoint on %s', (dialect) => {
   });
   beforeEach(() => db.reset());
 
+  async function storedPayload(eventId: string): Promise<Record<string, unknown>> {
+    const row = await db.sync.knex('webhook_event').select('payload').where('event_id', eventId).first();
+    return typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload;
+  }
+
   it('rejects missing and wrong credentials with 401 and stores nothing', async () => {
     const event = sample('customer_created');
     const none = await postWebhook(app, event, null);
@@ -67,6 +72,18 @@ describe.each(testDialects())('webhook endpoint on %s', (dialect) => {
     const res = await postWebhook(app, { ...event, webhook_status: 'a\u0000b' });
     expect(res.status).toBe(200);
     expect(await one(db, 'customer', 'c_nul')).toMatchObject({ first_name: 'a\ufffdb', company: 'x\ufffdy', customer_key: 'k\ufffd' });
+    const stored = await storedPayload('ev_nul');
+    expect(stored.webhook_status).toBe('a\ufffdb');
+    expect((stored.content as { customer: { first_name: string } }).customer.first_name).toBe('a\ufffdb');
+  });
+
+  it('stores each payload of a group-committed batch with its own event, as received', async () => {
+    const events = Array.from({ length: 12 }, (_, i) => envelope('customer_changed', {
+      customer: customer(`c_batch_${i}`, 1_700_000_000_000 + i, { company: `Company "${i}" \\ ${'é'.repeat(i)}` }),
+    }, { id: `ev_batch_${i}` }));
+    const answers = await Promise.all(events.map((event) => postWebhook(app, event)));
+    expect(answers.map((a) => a.status)).toEqual(events.map(() => 200));
+    for (const event of events) expect(await storedPayload(event.id as string)).toEqual(event);
   });
 
   it('answers 400 for an event id or type too long to be a Chargebee one', async () => {
