@@ -18,6 +18,23 @@ const inboxColumns: InsertColumn[] = [
 ];
 const inboxConflict = ' on conflict ("event_id") do nothing returning "event_id"';
 
+/** Sets the outcome of events already in the inbox: one statement on PostgreSQL, whatever their number. */
+async function updateStatuses(sql: Sql, changed: readonly Prepared[]): Promise<void> {
+  if (changed.length === 0) return;
+  if (sql.dialect === 'postgresql') {
+    await sql.query(
+      'update "webhook_event" w set "status" = u.status, "last_error" = u.last_error'
+        + ' from unnest(?::text[], ?::text[], ?::text[]) as u(event_id, status, last_error) where w."event_id" = u.event_id',
+      [changed.map((p) => p.item.event.id), changed.map((p) => p.status), changed.map((p) => p.error)] as never,
+    );
+    return;
+  }
+  // SQLite runs in process: a prepared statement per row costs no round trip.
+  for (const p of changed) {
+    await sql.query('update "webhook_event" set "status" = ?, "last_error" = ? where "event_id" = ?', [p.status, p.error, p.item.event.id]);
+  }
+}
+
 /** Records events in the inbox (an event id already there changes nothing); returns the ids it inserted. */
 async function insertInbox(sql: Sql, prepared: readonly Prepared[], receivedAt: Date, origin: EventOrigin): Promise<string[]> {
   const rows = prepared.map((p) => [
@@ -151,9 +168,7 @@ async function ingestInTransaction(deps: SyncDeps, items: IngestItem[], origin: 
     await applyPrepared(contextFor(deps, trx, syncOriginOf(origin), receivedAt), freshPrepared, isolate);
 
     // Inserted as `applied`; only those that turned out otherwise need a second write.
-    for (const p of freshPrepared.filter((x) => x.set !== null && x.status !== 'applied')) {
-      await sql.query('update "webhook_event" set "status" = ?, "last_error" = ? where "event_id" = ?', [p.status, p.error, p.item.event.id]);
-    }
+    await updateStatuses(sql, freshPrepared.filter((x) => x.set !== null && x.status !== 'applied'));
     const known = new Map<string, EventOutcome>();
     const duplicateIds = prepared.filter((p) => !fresh.has(p.item.event.id)).map((p) => p.item.event.id);
     if (duplicateIds.length > 0) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/databases.js';
 import { count, one, rows } from '../support/rows.js';
 import { customer, envelope, fixture, pc1Subscription, pc2Subscription, sample, transaction } from '../support/events.js';
-import { ingestEvent, parseEnvelope, replayEvent } from '../../src/sync/ingest.js';
+import { ingestEvent, ingestEvents, parseEnvelope, replayEvent } from '../../src/sync/ingest.js';
 import { remapSubscriptions } from '../../src/sync/plans.js';
 import { recordSignup } from '../../src/sync/signups.js';
 
@@ -36,6 +36,21 @@ describe.each(testDialects())('apply path on %s', (dialect) => {
     expect((await ingest(older)).status).toBe('stale');
     expect(await one(db, 'subscription', 'sub_1')).toMatchObject({ status: 'cancelled', resource_version: 2000 });
     expect((await rows(db, 'webhook_event')).map((e) => e.status).sort()).toEqual(['applied', 'stale']);
+  });
+
+  it('marks every stale event of a batch stale, and only those', async () => {
+    await ingest(envelope('subscription_changed', { subscription: pc1Subscription('sub_a', 'cust_1', 2000, { status: 'cancelled' }) }));
+    await ingest(envelope('subscription_changed', { subscription: pc1Subscription('sub_b', 'cust_1', 2000, { status: 'cancelled' }) }));
+    const batch = [
+      envelope('subscription_changed', { subscription: pc1Subscription('sub_a', 'cust_1', 1000) }, { id: 'ev_stale_a' }),
+      envelope('subscription_changed', { subscription: pc1Subscription('sub_c', 'cust_1', 1000) }, { id: 'ev_new_c' }),
+      envelope('subscription_changed', { subscription: pc1Subscription('sub_b', 'cust_1', 1500) }, { id: 'ev_stale_b' }),
+    ];
+    const results = await ingestEvents(db.sync, batch.map((event) => ({ event: parseEnvelope(event), payload: event })), 'webhook');
+    expect(results.map((r) => [r.eventId, r.status])).toEqual([['ev_stale_a', 'stale'], ['ev_new_c', 'applied'], ['ev_stale_b', 'stale']]);
+    const stored = await rows(db, 'webhook_event');
+    expect(Object.fromEntries(stored.filter((e) => String(e.event_id).startsWith('ev_')).map((e) => [e.event_id, e.status])))
+      .toMatchObject({ ev_stale_a: 'stale', ev_new_c: 'applied', ev_stale_b: 'stale' });
   });
 
   it('falls back to updated_at when resource_version is missing', async () => {
