@@ -4,14 +4,15 @@ import { closedLoop, loadWebhooks, type LoadFigures } from './support/load.js';
 import { createPostgresDatabase, createSqliteDatabase, type BenchDatabase } from './support/databases.js';
 import { postgresBaseline, sqliteBaseline, sqliteBatchedCeiling } from './support/baselines.js';
 import { formatTable, round, type Bench } from './support/types.js';
+import { cpuPerEvent, readCpu, type CpuReading } from './support/process-cpu.js';
 
 const levels = [1, 16, 64];
 
 interface Case {
   engine: 'postgresql' | 'sqlite';
   concurrency: number;
-  service: LoadFigures & { inboxRows: number; inboxFailed: number };
-  baseline: LoadFigures;
+  service: LoadFigures & { inboxRows: number; inboxFailed: number; cpuMicrosPerEvent: CpuReading };
+  baseline: LoadFigures & { cpuMicrosPerEvent: CpuReading };
   ratio: number;
 }
 
@@ -30,7 +31,9 @@ async function measureEngine(engine: Case['engine'], postgresUrl: string | null,
       // A write that fails costs less than one that commits: a baseline with failures is not a baseline.
       if (baseline.failures > 0) throw new Error(`${engine} baseline at c=${concurrency}: ${baseline.failures} writes failed (${baseline.firstFailure ?? 'no message'})`);
       cases.push({ engine, concurrency, service: serviceFigures, baseline, ratio: round(serviceFigures.eventsPerSecond / baseline.eventsPerSecond, 2) });
-      console.log(`  ${engine} c=${concurrency}: service ${serviceFigures.eventsPerSecond}/s p99 ${serviceFigures.p99Ms} ms; baseline ${baseline.eventsPerSecond}/s`);
+      const cpu = (c: CpuReading) => `CPU µs/event: service ${c.service}, postgres ${c.postgres}, bench ${c.bench}`;
+      console.log(`  ${engine} c=${concurrency}: service ${serviceFigures.eventsPerSecond}/s p99 ${serviceFigures.p99Ms} ms (${cpu(serviceFigures.cpuMicrosPerEvent)});`
+        + ` baseline ${baseline.eventsPerSecond}/s (${cpu(baseline.cpuMicrosPerEvent)})`);
     }
   } finally {
     await service.stop();
@@ -46,12 +49,14 @@ async function measureService(service: ServiceProcess, db: BenchDatabase, concur
   });
   await load('w', warmup);
   await db.truncate();
+  const before = readCpu(service.pid);
   const figures = await load('m', seconds);
+  const cpuMicrosPerEvent = cpuPerEvent(before, readCpu(service.pid), figures.events);
   const inbox = await db.inbox();
-  return { ...figures, inboxRows: inbox.rows, inboxFailed: inbox.failed };
+  return { ...figures, inboxRows: inbox.rows, inboxFailed: inbox.failed, cpuMicrosPerEvent };
 }
 
-async function measureBaseline(db: BenchDatabase, concurrency: number, seconds: number, warmup: number, run: string): Promise<LoadFigures> {
+async function measureBaseline(db: BenchDatabase, concurrency: number, seconds: number, warmup: number, run: string): Promise<Case['baseline']> {
   const writer = db.engine === 'postgresql' ? await postgresBaseline(db.url, concurrency) : await sqliteBaseline(db.path as string);
   try {
     const loop = (label: string, secs: number) => closedLoop({
@@ -59,11 +64,16 @@ async function measureBaseline(db: BenchDatabase, concurrency: number, seconds: 
     });
     await loop('bw', warmup);
     await db.truncate();
-    return await loop('bm', seconds);
+    const before = readCpu(undefined);
+    const figures = await loop('bm', seconds);
+    return { ...figures, cpuMicrosPerEvent: cpuPerEvent(before, readCpu(undefined), figures.events) };
   } finally {
     await writer.close();
   }
 }
+
+/** PostgreSQL's share; on SQLite runs whatever PostgreSQL does is someone else's work. */
+const pgCpu = (c: Case, cpu: CpuReading) => (c.engine === 'postgresql' ? String(cpu.postgres) : '-');
 
 export const run: Bench = async ({ quick, postgresUrl }) => {
   const seconds = quick ? 3 : 8;
@@ -110,11 +120,13 @@ export const run: Bench = async ({ quick, postgresUrl }) => {
       'The loader, the service, PostgreSQL and the baseline share 2 cores; the baseline pays no HTTP, JSON validation or logging.',
       'SQLite baseline is synchronous: its workers take turns, so its latency is the write plus waiting for the other workers\' writes.',
       'sqliteCeiling: the same raw SQL in one loop, 16 events per transaction, checkpoint every 8000 pages: what SQLite itself allows here.',
+      'cpuMicrosPerEvent: CPU time (user + system, from /proc) per event answered or committed during the measured window, of the service process, of all PostgreSQL processes, and of the bench process (the loader, or the in-process baseline). 2 cores give 2,000,000 µs per second: events/s can not exceed 2e6 / (their sum).',
     ],
     table: formatTable(
-      ['engine', 'conc', 'service ev/s', 'p50 ms', 'p99 ms', 'fail', 'baseline ev/s', 'base p99', 'ratio'],
+      ['engine', 'conc', 'service ev/s', 'p50 ms', 'p99 ms', 'fail', 'CPU µs/ev svc+pg+loader', 'baseline ev/s', 'base p99', 'base CPU µs/ev client+pg', 'ratio'],
       cases.map((c) => [c.engine, c.concurrency, c.service.eventsPerSecond, c.service.p50Ms, c.service.p99Ms, c.service.failures,
-        c.baseline.eventsPerSecond, c.baseline.p99Ms, `${c.ratio}x`]),
+        `${c.service.cpuMicrosPerEvent.service}+${pgCpu(c, c.service.cpuMicrosPerEvent)}+${c.service.cpuMicrosPerEvent.bench}`,
+        c.baseline.eventsPerSecond, c.baseline.p99Ms, `${c.baseline.cpuMicrosPerEvent.bench}+${pgCpu(c, c.baseline.cpuMicrosPerEvent)}`, `${c.ratio}x`]),
     ),
   };
 };
