@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { builder } from './builder.js';
 import type { GraphQLContext } from './context/context.js';
-import { connectionPaths, ownPaths, perSelection, RecordColumns, type Selection } from './columns.js';
+import { connectionPaths, ownPaths, perSelection, RecordColumns, selectList, type Selection } from './columns.js';
 import { badUserInput } from './errors.js';
 import type { GraphQLResolveInfo } from './graphql-js.js';
 import { defineLoader, load } from './loader.js';
@@ -134,7 +134,7 @@ function filteredCustomers(ctx: GraphQLContext, filter: CustomerFilter) {
   return query;
 }
 
-const customerPageSelection = customerColumns.selector(connectionPaths);
+const customerPageSelection = customerColumns.selector(connectionPaths, [], { embed: true });
 /**
  * The customers connection, ordered by Chargebee id; also used for a partner's customers. With
  * `info`, reads only the columns the page's selection needs.
@@ -142,7 +142,7 @@ const customerPageSelection = customerColumns.selector(connectionPaths);
 export function customerConnection(ctx: GraphQLContext, args: PageArgs, filter: CustomerFilter, info?: GraphQLResolveInfo) {
   const selection = info ? customerPageSelection(info) : null;
   return keysetPage(args, {
-    base: () => filteredCustomers(ctx, filter).select(selection ? selection.columns.map((c) => `c.${c}`) : 'c.*'),
+    base: () => filteredCustomers(ctx, filter).select(selection ? selectList(ctx.db, selection, 'c', ctx.deps.sync.dialect) : 'c.*'),
     map: selection ? selection.map : mapCustomer,
     key: 'c.id',
     keyOf: (c) => c.id,

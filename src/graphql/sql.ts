@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Knex } from '@mikro-orm/knex';
+import type { Dialect } from '../db/orm.js';
 import { toBool, toDate, toNumber } from '../sync/db-helpers.js';
 
 /** Readers for raw column values, which differ by driver (bigint as text, booleans as 0/1, dates as numbers). */
@@ -12,6 +14,56 @@ export const col = {
   dateOrNull: (v: unknown): Date | null => toDate(v),
   json: (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) as unknown : v ?? null),
 };
+
+/** True for the readers of timestamp columns (they need converting inside JSON, see columns.ts). */
+export function isDateReader(read: (raw: unknown) => unknown): boolean {
+  return read === col.date || read === col.dateOrNull;
+}
+
+/**
+ * JSON built inside a statement (embedded fields, columns.ts): a list of rows, each a JSON array
+ * of `values`, ordered by `orderBy`, from `from` (a FROM … WHERE … clause); always a list, empty
+ * when no row matches.
+ */
+export function jsonRowsSql(dialect: Dialect, values: readonly string[], from: string, orderBy: string): string {
+  return dialect === 'postgresql'
+    ? `(select coalesce(json_agg(json_build_array(${values.join(', ')}) order by ${orderBy}), '[]'::json) ${from})`
+    : `(select json_group_array(json_array(${values.join(', ')}) order by ${orderBy}) ${from})`;
+}
+
+/** The first row `from` finds as a JSON array of `values`, or null. */
+export function jsonRowSql(dialect: Dialect, values: readonly string[], from: string): string {
+  return dialect === 'postgresql'
+    ? `(select json_build_array(${values.join(', ')}) ${from} limit 1)`
+    : `(select json_array(${values.join(', ')}) ${from} limit 1)`;
+}
+
+/** Reads what jsonRowsSql/jsonRowSql answered: PostgreSQL's driver parses json, SQLite hands back text. */
+export function parseJsonValue(raw: unknown): unknown {
+  return typeof raw === 'string' ? JSON.parse(raw) as unknown : raw ?? null;
+}
+
+const statementNames = new Map<string, string>();
+/** Distinct statement texts that get a name; the rest run unnamed (each connection caches every named statement). */
+const maxNamedStatements = 500;
+
+/**
+ * On PostgreSQL, runs `query` as a named prepared statement: each pooled connection parses and
+ * plans it once, and PostgreSQL may then keep a generic plan, instead of planning every page
+ * request again. Texts beyond the first `maxNamedStatements` run unnamed, so ever-new query shapes
+ * cannot grow the connections' statement caches without bound. Elsewhere `query` is unchanged.
+ */
+export function prepared<Q extends Knex.QueryBuilder>(query: Q): Q {
+  if (query.client.dialect !== 'postgresql') return query;
+  const { sql } = query.toSQL();
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    if (statementNames.size >= maxNamedStatements) return query;
+    name = `gql_${createHash('sha1').update(sql).digest('base64url')}`;
+    statementNames.set(sql, name);
+  }
+  return query.options({ name });
+}
 
 /** Escapes LIKE wildcards so a search for "50%" matches the text "50%". */
 export function likePattern(text: string): string {

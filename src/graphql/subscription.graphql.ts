@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { builder } from './builder.js';
 import type { GraphQLContext } from './context/context.js';
-import { connectionPaths, ownPaths, perSelection, RecordColumns, type Selection } from './columns.js';
-import { Customer, connectionComplexity, customerColumns, loadCustomerFor, parseFilter } from './customer.graphql.js';
+import { connectionPaths, embeddedValue, notEmbedded, ownPaths, perSelection, RecordColumns, selectList, type Selection } from './columns.js';
+import { Customer, connectionComplexity, customerColumns, loadCustomerFor, parseFilter, type CustomerRecord } from './customer.graphql.js';
 import { defineLoader, groupBy, load } from './loader.js';
 import { countRows, keysetPage } from './pagination.js';
 import { MoneyRef, moneyOf } from './scalars.js';
-import { col } from './sql.js';
+import { col, jsonRowSql, jsonRowsSql, parseJsonValue } from './sql.js';
 
 export interface SubscriptionRecord {
   id: string;
@@ -92,7 +92,10 @@ builder.node(Subscription, {
       type: Customer,
       nullable: true,
       description: 'Null when the subscription arrived before its customer',
-      resolve: (s, _args, ctx, info) => loadCustomerFor(ctx, s.customerId, info),
+      resolve: (s, _args, ctx, info) => {
+        const embedded = embeddedValue(s, info);
+        return embedded === notEmbedded ? loadCustomerFor(ctx, s.customerId, info) : embedded as CustomerRecord | null;
+      },
     }),
     chargebeeCustomerId: t.exposeString('customerId'),
     chargebeePlanId: t.exposeString('chargebeePlanId', { nullable: true, description: 'PC 1.0 plan_id or PC 2.0 plan item_price_id' }),
@@ -119,13 +122,41 @@ builder.node(Subscription, {
 // Fields with resolvers of their own; exposed fields need no declaration (columns.ts).
 subscriptionColumns.field('id', ['id']).field('customer', ['customerId']).field('planAmount', ['planAmount', 'currency']).field('mrr', ['mrr', 'currency']);
 
+// A page of subscriptions reads each one's customer in the same statement (columns.ts, `embed`).
+subscriptionColumns.embed('customer', (lookahead) => {
+  const selection = customerColumns.selectionIn(lookahead);
+  if (selection === null) return null;
+  return {
+    key: `customer(${selection.key})`,
+    sql: (dialect, parent) => jsonRowSql(dialect, selection.columns.map((c) => customerColumns.jsonColumn(c, 'embedded_c', dialect)),
+      `from customer embedded_c where embedded_c.id = ${parent}.customer_id`),
+    decode: (raw) => {
+      const values = parseJsonValue(raw) as unknown[] | null;
+      return values === null ? null : selection.mapValues(values);
+    },
+  };
+});
+
 customerColumns.field('subscriptions', ['id']);
+// A page of customers reads each one's subscriptions in the same statement, as the loader would.
+customerColumns.embed('subscriptions', (lookahead) => {
+  const selection = subscriptionColumns.selectionIn(lookahead);
+  if (selection === null) return null;
+  return {
+    key: `subscriptions(${selection.key})`,
+    sql: (dialect, parent) => jsonRowsSql(dialect, selection.columns.map((c) => subscriptionColumns.jsonColumn(c, 'embedded_s', dialect)),
+      `from subscription embedded_s where embedded_s.customer_id = ${parent}.id and not embedded_s.deleted`, 'embedded_s.id'),
+    decode: (raw) => (parseJsonValue(raw) as unknown[][]).map(selection.mapValues),
+  };
+});
 // customerId: the loader groups the rows by it.
 const customerSubscriptionsSelection = subscriptionColumns.selector(ownPaths, ['customerId']);
 builder.objectField(Customer, 'subscriptions', (t) => t.field({
   type: [Subscription],
   description: 'The customer\'s subscriptions (not deleted), ordered by id',
   resolve: (c, _args, ctx, info) => {
+    const embedded = embeddedValue(c, info);
+    if (embedded !== notEmbedded) return embedded as SubscriptionRecord[];
     const selection = customerSubscriptionsSelection(info);
     return selection === null ? load(ctx, subscriptionsByCustomer, c.id) : load(ctx, subscriptionsByCustomerSelecting(selection), c.id);
   },
@@ -170,7 +201,7 @@ function filteredSubscriptions(ctx: GraphQLContext, filter: SubscriptionFilter) 
   return query;
 }
 
-const subscriptionPageSelection = subscriptionColumns.selector(connectionPaths);
+const subscriptionPageSelection = subscriptionColumns.selector(connectionPaths, [], { embed: true });
 builder.queryField('subscriptions', (t) => t.connection({
   type: Subscription,
   description: 'Subscriptions ordered by Chargebee id',
@@ -181,7 +212,7 @@ builder.queryField('subscriptions', (t) => t.connection({
     const filter = parseFilter(filterSchema, { ...rest, customerId: customerId?.id });
     const selection = subscriptionPageSelection(info);
     return keysetPage(args, {
-      base: () => filteredSubscriptions(ctx, filter).select(selection ? selection.columns.map((c) => `s.${c}`) : 's.*'),
+      base: () => filteredSubscriptions(ctx, filter).select(selection ? selectList(ctx.db, selection, 's', ctx.deps.sync.dialect) : 's.*'),
       map: selection ? selection.map : mapSubscription,
       key: 's.id',
       keyOf: (s) => s.id,

@@ -38,8 +38,28 @@ describe.each(testDialects())('SQL statements per customer page (%s)', (dialect)
     const large = await statementsFor(50);
     expect(small.customers).toBe(5);
     expect(large.customers).toBe(50);
-    // page, totalCount, subscriptions, customer revenue, partner customers, partner active subscriptions, partner revenue
-    expect(large.statements).toHaveLength(7);
+    // page (with each customer's subscriptions and revenue embedded), totalCount, partner customers,
+    // partner active subscriptions, partner revenue
+    expect(large.statements).toHaveLength(5);
     expect(small.statements).toHaveLength(large.statements.length);
+  });
+
+  it('reads a page of subscriptions with their customers, or of customers with subscriptions and revenue, in one statement', async () => {
+    const statements: string[] = [];
+    const listener = (query: { sql: string }) => statements.push(query.sql);
+    db.sync.knex.on('query', listener);
+    try {
+      const subscriptions = dataOf(await client.query<{ subscriptions: { nodes: { customer: { email: string } | null }[] } }>(
+        '{ subscriptions(first: 50, filter: { status: ["active"] }) { nodes { status mrr { amount } customer { chargebeeId email } } } }'));
+      expect(subscriptions.subscriptions.nodes).toHaveLength(50);
+      expect(subscriptions.subscriptions.nodes.every((s) => s.customer !== null)).toBe(true);
+      expect(statements).toHaveLength(1);
+      const customers = dataOf(await client.query<{ customers: { nodes: { subscriptions: unknown[]; netRevenue: unknown[] }[] } }>(
+        '{ customers(first: 50) { nodes { email partner { partnerKey } subscriptions { status } netRevenue { amount } } } }'));
+      expect(customers.customers.nodes.every((c) => c.subscriptions.length === 1 && c.netRevenue.length === 1)).toBe(true);
+      expect(statements).toHaveLength(2);
+    } finally {
+      db.sync.knex.removeListener('query', listener);
+    }
   });
 });
