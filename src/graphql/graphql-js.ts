@@ -5,6 +5,6 @@
  * Naming index.js makes every loader pick the same copy.
  */
 export {
-  GraphQLError, isObjectType, Kind, lexicographicSortSchema, parse, printSchema, validate,
-  type ExecutionResult, type FieldNode, type GraphQLFieldResolver, type FragmentDefinitionNode, type GraphQLResolveInfo, type GraphQLSchema, type SelectionSetNode,
+  getOperationAST, getVariableValues, GraphQLError, isObjectType, Kind, lexicographicSortSchema, parse, printSchema, validate,
+  type DocumentNode, type ExecutionResult, type FieldNode, type GraphQLFieldResolver, type FragmentDefinitionNode, type GraphQLResolveInfo, type GraphQLSchema, type SelectionSetNode, type VariableDefinitionNode,
 } from 'graphql/index.js';

@@ -33,6 +33,8 @@ function headersOf(req: IncomingMessage): Headers {
 export function createGraphQLEndpoint(options: {
   sync: SyncDeps; logger: Logger; env: GraphQLEnv; reconciler?: ReconcileDeps | null;
   onOperation?: (operationName: string, seconds: number) => void;
+  /** Executions of an operation before it is compiled (jit.ts). */
+  compileAfter?: number;
 }): GraphQLEndpoint {
   const { sync, logger, env } = options;
   const auth = createAuthenticator({ apiTokens: env.API_TOKENS, production: env.NODE_ENV === 'production' }, logger);
@@ -41,6 +43,7 @@ export function createGraphQLEndpoint(options: {
     auth,
     graphiql: env.GRAPHIQL,
     onOperation: options.onOperation,
+    compileAfter: options.compileAfter,
   });
   const route: RouteHandler = async (req, res, log, requestId) => {
     let body: Buffer | undefined;

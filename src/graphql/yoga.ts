@@ -7,6 +7,7 @@ import type { GraphQLContext, GraphQLDeps } from './context/context.js';
 import type { Authenticator } from './context/auth.js';
 import type { Viewer } from './context/tokens.js';
 import { schema } from './schema.js';
+import { useCompiledExecution } from './jit.js';
 
 /** What the HTTP layer hands each request (yoga.fetch callers in tests pass the same). */
 export interface GraphQLServerContext {
@@ -23,6 +24,8 @@ export interface YogaOptions {
   graphiql: boolean;
   /** Called after each executed operation with its name (metrics). */
   onOperation?: (operationName: string, seconds: number) => void;
+  /** Executions of an operation before it is compiled (jit.ts); default 1. */
+  compileAfter?: number;
 }
 
 /** Times every executed operation and reports it by operation name ('anonymous' when unnamed). */
@@ -104,7 +107,7 @@ function useLoggedErrorMasking(): Plugin<GraphQLContext, GraphQLServerContext> {
   };
 }
 
-export function createGraphQLYoga({ deps, auth, graphiql, onOperation }: YogaOptions): GraphQLYoga {
+export function createGraphQLYoga({ deps, auth, graphiql, onOperation, compileAfter }: YogaOptions): GraphQLYoga {
   // The caller onRequest found, so the context does not compare the token with every secret again.
   const viewers = new WeakMap<Request, Viewer>();
   return createYoga<GraphQLServerContext, GraphQLContext>({
@@ -121,7 +124,7 @@ export function createGraphQLYoga({ deps, auth, graphiql, onOperation }: YogaOpt
     // a `{ __typename }` request).
     maxRequestBodySize: false,
     logging: deps.logger,
-    plugins: [useAuthentication(auth, graphiql, viewers), useLoggedErrorMasking(), ...(onOperation ? [useOperationTiming(onOperation)] : [])],
+    plugins: [useAuthentication(auth, graphiql, viewers), useCompiledExecution(compileAfter), useLoggedErrorMasking(), ...(onOperation ? [useOperationTiming(onOperation)] : [])],
     context: ({ request, remoteAddress, requestId, log }): GraphQLContext => {
       const id = requestId ?? request.headers.get('x-request-id') ?? randomUUID();
       const viewer = viewers.get(request) ?? auth.viewerFor(request.headers.get('authorization'), remoteAddress);
