@@ -30,6 +30,8 @@ export interface ServiceOptions {
   entry?: string;
   /** Extra node flags (e.g. --cpu-prof for a profile of a bench run). */
   nodeArgs?: string[];
+  /** false: the entry is compiled JavaScript (dist/), run without tsx. */
+  tsx?: boolean;
 }
 
 const running = new Set<ChildProcess>();
@@ -97,7 +99,8 @@ export class ServiceProcess {
       LOG_FORMAT: 'json',
       ...this.options.env,
     };
-    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), '--import', 'tsx', this.options.entry ?? 'src/main.ts'], {
+    const loader = this.options.tsx === false ? [] : ['--import', 'tsx'];
+    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), ...loader, this.options.entry ?? 'src/main.ts'], {
       cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
