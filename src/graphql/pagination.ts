@@ -1,6 +1,6 @@
 import type { Knex } from '@mikro-orm/knex';
 import { badUserInput } from './errors.js';
-import { prepared } from './sql.js';
+import { readRows } from './sql.js';
 
 export const maxPageSize = 100;
 export const defaultPageSize = 20;
@@ -91,7 +91,7 @@ export async function keysetPage<Row>(args: PageArgs, source: KeysetSource<Row>)
   if (before !== null) query.where(source.key, ascending ? '<' : '>', before);
   const scanAscending = ascending !== backward;
   // One extra row tells whether another page follows in the direction of travel.
-  const raw = await prepared(query.orderBy(source.key, scanAscending ? 'asc' : 'desc').limit(limit + 1)) as Record<string, unknown>[];
+  const raw = await readRows(query.orderBy(source.key, scanAscending ? 'asc' : 'desc').limit(limit + 1));
   const rows = raw.map(source.map);
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit);
@@ -118,6 +118,6 @@ export async function keysetPage<Row>(args: PageArgs, source: KeysetSource<Row>)
 
 /** `select count(*)` over a filtered query; PostgreSQL returns counts as text. */
 export async function countRows(query: Knex.QueryBuilder): Promise<number> {
-  const rows = await prepared(query.count({ n: '*' })) as { n: number | string }[];
+  const rows = await readRows(query.count({ n: '*' }));
   return Number(rows[0]?.n ?? 0);
 }

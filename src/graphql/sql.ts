@@ -47,22 +47,41 @@ const statementNames = new Map<string, string>();
 /** Distinct statement texts that get a name; the rest run unnamed (each connection caches every named statement). */
 const maxNamedStatements = 500;
 
-/**
- * On PostgreSQL, runs `query` as a named prepared statement: each pooled connection parses and
- * plans it once, and PostgreSQL may then keep a generic plan, instead of planning every page
- * request again. Texts beyond the first `maxNamedStatements` run unnamed, so ever-new query shapes
- * cannot grow the connections' statement caches without bound. Elsewhere `query` is unchanged.
- */
-export function prepared<Q extends Knex.QueryBuilder>(query: Q): Q {
-  if (query.client.dialect !== 'postgresql') return query;
-  const { sql } = query.toSQL();
+function statementName(sql: string): string | undefined {
   let name = statementNames.get(sql);
-  if (name === undefined) {
-    if (statementNames.size >= maxNamedStatements) return query;
+  if (name === undefined && statementNames.size < maxNamedStatements) {
     name = `gql_${createHash('sha1').update(sql).digest('base64url')}`;
     statementNames.set(sql, name);
   }
-  return query.options({ name });
+  return name;
+}
+
+interface PgConnection {
+  query(config: { name?: string; text: string; values: readonly unknown[] }): Promise<{ rows: Record<string, unknown>[] }>;
+}
+
+/**
+ * Runs a read (a page, a count). On PostgreSQL, outside transactions, it goes to a pooled
+ * connection as a named prepared statement: each connection parses and plans it once, and
+ * PostgreSQL may keep a generic plan, instead of planning every request again; and it is compiled
+ * once (knex's runner would compile the builder a second time). Texts beyond the first
+ * `maxNamedStatements` run unnamed, so ever-new query shapes cannot grow the connections'
+ * statement caches without bound. Observers of knex's `query` event still see the statement.
+ */
+export async function readRows(query: Knex.QueryBuilder): Promise<Record<string, unknown>[]> {
+  const client = query.client as Knex.Client & { transacting?: boolean };
+  if (client.dialect !== 'postgresql' || client.transacting === true) return await query as Record<string, unknown>[];
+  const compiled = query.toSQL();
+  const { sql, bindings } = compiled.toNative();
+  const name = statementName(sql);
+  const connection = await client.acquireConnection() as PgConnection & { __knexUid?: string };
+  try {
+    client.emit('query', { ...compiled, __knexUid: connection.__knexUid });
+    const result = await connection.query(name === undefined ? { text: sql, values: bindings } : { name, text: sql, values: bindings });
+    return result.rows;
+  } finally {
+    await client.releaseConnection(connection);
+  }
 }
 
 /** Escapes LIKE wildcards so a search for "50%" matches the text "50%". */

@@ -88,7 +88,7 @@ function useLoggedErrorMasking(): Plugin<GraphQLContext, GraphQLServerContext> {
     const errors = result.errors.map((error) => {
       const original = error.originalError;
       if (original === undefined || original === null || original instanceof GraphQLError) return error;
-      ctx.log.error({ error: loggableError(original), path: error.path?.join('.') }, 'unexpected error in GraphQL resolver');
+      ctx.log().error({ error: loggableError(original), path: error.path?.join('.') }, 'unexpected error in GraphQL resolver');
       return new GraphQLError(`Unexpected error (request id ${ctx.requestId})`, {
         path: error.path, nodes: error.nodes, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: ctx.requestId },
       });
@@ -130,10 +130,11 @@ export function createGraphQLYoga({ deps, auth, graphiql, onOperation, compileAf
       const viewer = viewers.get(request) ?? auth.viewerFor(request.headers.get('authorization'), remoteAddress);
       // onRequest has already answered 401 for unknown callers; this only satisfies the type.
       if (viewer === null) throw new GraphQLError('Unauthenticated', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+      let requestLog: Logger | undefined;
       return {
         viewer,
         requestId: id,
-        log: (log ?? deps.logger).child({ requestId: id, apiToken: viewer.name }),
+        log: () => (requestLog ??= (log ?? deps.logger).child({ requestId: id, apiToken: viewer.name })),
         deps,
         db: deps.sync.knex,
         loaders: new Map(),

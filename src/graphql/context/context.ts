@@ -23,7 +23,8 @@ export interface GraphQLDeps {
 export interface GraphQLContext {
   viewer: Viewer;
   requestId: string;
-  log: Logger;
+  /** The request's logger (created on first use: most requests never log). */
+  log: () => Logger;
   deps: GraphQLDeps;
   db: Knex;
   /** Request-scoped memo for batch loaders (see loader.ts); never shared between requests. */
