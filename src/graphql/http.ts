@@ -17,11 +17,11 @@ export interface GraphQLEndpoint {
   route: RouteHandler;
 }
 
-function headersOf(req: IncomingMessage): Headers {
-  const headers = new Headers();
+/** The request's headers as a record (node gives them lower-cased; repeated ones are joined as fetch does). */
+function headersOf(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return headers;
 }
@@ -56,12 +56,13 @@ export function createGraphQLEndpoint(options: {
         return;
       }
     }
-    const url = new URL(req.url ?? '/graphql', `http://${req.headers.host ?? 'localhost'}`);
+    const url = `http://${req.headers.host ?? 'localhost'}${req.url ?? '/graphql'}`;
     const response = await yoga.fetch(url, { method: req.method, headers: headersOf(req), body: body === undefined ? undefined : new Uint8Array(body) }, { remoteAddress: req.socket.remoteAddress, requestId, log });
-    const payload = Buffer.from(await response.arrayBuffer());
+    // Answers are text (JSON, GraphiQL's HTML): one string, written with the head in one go.
+    const payload = await response.text();
     const headers: Record<string, string> = {};
     response.headers.forEach((value, name) => { headers[name] = value; });
-    res.writeHead(response.status, { ...headers, 'content-length': String(payload.length) });
+    res.writeHead(response.status, { ...headers, 'content-length': String(Buffer.byteLength(payload)) });
     res.end(payload);
   };
   return { yoga, route };
