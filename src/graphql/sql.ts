@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Knex } from '@mikro-orm/knex';
 import type { Dialect } from '../db/orm.js';
+import { preparedStatementName } from '../db/prepared-statements.js';
 import { toBool, toDate, toNumber } from '../sync/db-helpers.js';
 
 /** Readers for raw column values, which differ by driver (bigint as text, booleans as 0/1, dates as numbers). */
@@ -43,19 +43,6 @@ export function parseJsonValue(raw: unknown): unknown {
   return typeof raw === 'string' ? JSON.parse(raw) as unknown : raw ?? null;
 }
 
-const statementNames = new Map<string, string>();
-/** Distinct statement texts that get a name; the rest run unnamed (each connection caches every named statement). */
-const maxNamedStatements = 500;
-
-function statementName(sql: string): string | undefined {
-  let name = statementNames.get(sql);
-  if (name === undefined && statementNames.size < maxNamedStatements) {
-    name = `gql_${createHash('sha1').update(sql).digest('base64url')}`;
-    statementNames.set(sql, name);
-  }
-  return name;
-}
-
 interface PgConnection {
   query(config: { name?: string; text: string; values: readonly unknown[] }): Promise<{ rows: Record<string, unknown>[] }>;
 }
@@ -65,15 +52,14 @@ interface PgConnection {
  * connection as a named prepared statement: each connection parses and plans it once, and
  * PostgreSQL may keep a generic plan, instead of planning every request again; and it is compiled
  * once (knex's runner would compile the builder a second time). Texts beyond the first
- * `maxNamedStatements` run unnamed, so ever-new query shapes cannot grow the connections'
- * statement caches without bound. Observers of knex's `query` event still see the statement.
+ * `maxNamedStatements` (db/prepared-statements.ts) run unnamed. Observers of knex's `query` event still see the statement.
  */
 export async function readRows(query: Knex.QueryBuilder): Promise<Record<string, unknown>[]> {
   const client = query.client as Knex.Client & { transacting?: boolean };
   if (client.dialect !== 'postgresql' || client.transacting === true) return await query as Record<string, unknown>[];
   const compiled = query.toSQL();
   const { sql, bindings } = compiled.toNative();
-  const name = statementName(sql);
+  const name = preparedStatementName(sql);
   const connection = await client.acquireConnection() as PgConnection & { __knexUid?: string };
   try {
     client.emit('query', { ...compiled, __knexUid: connection.__knexUid });

@@ -1,4 +1,5 @@
 import type { Dialect } from '../db/orm.js';
+import { preparedStatementName } from '../db/prepared-statements.js';
 import { rowsOf, type Trx } from './db-helpers.js';
 
 export type SqlParam = string | number | boolean | null | Date | readonly string[];
@@ -54,32 +55,21 @@ class SqliteSql implements Sql {
   }
 }
 
-interface PgStatement {
-  /** The text with `$n` placeholders. */
-  text: string;
-  /** The name it is prepared under on each connection that runs it. */
-  name: string | undefined;
-}
-
-const pgStatements = new Map<string, PgStatement>();
-/** Distinct texts prepared by name; texts beyond it still run, parsed each time. */
-const pgPreparedLimit = 500;
+const pgTexts = new Map<string, string>();
+const pgTextCacheSize = 500;
 
 /**
- * `?` → `$1, $2, …`, and a statement name, cached per text. The sync path's statements on
- * PostgreSQL have fixed texts whatever the row count (arrays through unnest, `= any(array)`), so
- * each connection parses and plans them once and later runs skip straight to execution.
+ * `?` → `$1, $2, …`, cached: the sync path's statements on PostgreSQL have fixed texts whatever the
+ * row count (arrays through unnest, `= any(array)`), so they also run as named prepared statements.
  */
-export function pgStatementOf(text: string): PgStatement {
-  let statement = pgStatements.get(text);
-  if (statement === undefined) {
+export function toPgPlaceholders(text: string): string {
+  let converted = pgTexts.get(text);
+  if (converted === undefined) {
     let n = 0;
-    const converted = text.replace(/\?/g, () => `$${++n}`);
-    // Names are never reused for another text, so a connection that prepared one can keep it.
-    statement = { text: converted, name: pgStatements.size < pgPreparedLimit ? `cbsync_${pgStatements.size + 1}` : undefined };
-    if (pgStatements.size < pgPreparedLimit) pgStatements.set(text, statement);
+    converted = text.replace(/\?/g, () => `$${++n}`);
+    if (pgTexts.size < pgTextCacheSize) pgTexts.set(text, converted);
   }
-  return statement;
+  return converted;
 }
 
 class PostgresSql implements Sql {
@@ -87,7 +77,8 @@ class PostgresSql implements Sql {
   constructor(private readonly connection: PgConnection) {}
 
   async query<T>(text: string, params: readonly SqlParam[] = []): Promise<T[]> {
-    const { text: converted, name } = pgStatementOf(text);
+    const converted = toPgPlaceholders(text);
+    const name = preparedStatementName(converted);
     const config = name === undefined ? { text: converted, values: params as unknown[] } : { name, text: converted, values: params as unknown[] };
     const result = await this.connection.query(config);
     return result.rows as T[];
