@@ -11,7 +11,7 @@ import type { ApplyContext } from './apply-context.js';
 import type { KindOutcome } from './apply.js';
 import type { Dialect } from '../db/orm.js';
 import { customerKeyLock, customerLock, lockNames } from './locks.js';
-import { guardedUpsert } from './apply-billing.js';
+import type { UpsertPlan } from './apply-billing.js';
 import { newestOf, statesById } from './winners.js';
 import { versionOf } from './version.js';
 
@@ -66,13 +66,19 @@ const attributionColumns = (a: StoredAttribution) => ({
   partner_key: a.partnerKey, partner_key_source: a.partnerKeySource, partner_key_version: a.partnerKeyVersion,
 });
 
+/** The customers' upsert plan; `finish` completes the apply once the upsert has said which ids it wrote. */
+export interface CustomerPlan {
+  plan: UpsertPlan;
+  finish: (written: Set<string>) => Promise<KindOutcome>;
+}
+
 /**
- * Applies customer states, set-based. State columns follow the version guard inside the upsert.
+ * Plans customer states, set-based (locks and reads happen here, the upsert with the other kinds'). State columns follow the version guard inside the upsert.
  * Attribution is folded over every state of a customer, oldest first, from the stored row: keys are
  * sticky and an older payload may still fill a gap (see attribution.ts), so the outcome does not
  * depend on delivery order.
  */
-export async function applyCustomers(ctx: ApplyContext, entries: readonly Tombstonable<ChargebeeCustomer>[]): Promise<KindOutcome> {
+export async function planCustomers(ctx: ApplyContext, entries: readonly Tombstonable<ChargebeeCustomer>[]): Promise<CustomerPlan> {
   const { trx, dialect } = ctx;
   const sql = await sqlOf(trx, dialect);
   const byId = statesById(entries);
@@ -108,7 +114,14 @@ export async function applyCustomers(ctx: ApplyContext, entries: readonly Tombst
     rows.push({ ...customerRow(newest.data, newest.deleted, ctx.stamp), ...attributionColumns(attribution) });
   }
 
-  const written = await guardedUpsert(sql, 'customer', rows);
+  return { plan: { table: 'customer', rows }, finish: (written) => finishCustomers(ctx, sql, byId, stored, finalAttribution, written) };
+}
+
+/** After the upsert: attribution-only updates for stale states that filled a key, and the attribution history. */
+async function finishCustomers(
+  ctx: ApplyContext, sql: Sql, byId: Map<string, Tombstonable<ChargebeeCustomer>[]>, stored: Map<string, StoredAttribution>,
+  finalAttribution: Map<string, StoredAttribution>, written: Set<string>,
+): Promise<KindOutcome> {
   const took = new Set<Tombstonable<unknown>>();
   const changes: { customerId: string; change: AttributionChangeRecord; eventId: string | null }[] = [];
   let changedRows = written.size;

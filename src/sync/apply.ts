@@ -1,7 +1,8 @@
 import type { ResourceSet, Tombstonable } from './resources.js';
 import type { ApplyContext } from './apply-context.js';
-import { applyCustomers } from './apply-customer.js';
-import { applySubscriptions, applyTransactions } from './apply-billing.js';
+import { planCustomers } from './apply-customer.js';
+import { guardedUpserts, planSubscriptions, planTransactions, type KindPlan } from './apply-billing.js';
+import { sqlOf } from './sql.js';
 
 export interface ApplyCounts {
   /** Rows inserted or updated. */
@@ -18,7 +19,7 @@ export interface ApplyOutcome extends ApplyCounts {
 /**
  * The one apply path: webhooks (one event or a group-committed batch), the reconciler's pages and
  * replays all hand their resources here. Set-based: a statement or two per resource kind, whatever
- * the number of resources. Customers first, so attribution exists before the billing rows.
+ * the number of resources. On PostgreSQL the upserts of all kinds share one statement.
  */
 export async function applyResources(ctx: ApplyContext, set: ResourceSet): Promise<ApplyOutcome> {
   const outcome: ApplyOutcome = { changed: 0, unchanged: 0, took: new Set() };
@@ -27,9 +28,16 @@ export async function applyResources(ctx: ApplyContext, set: ResourceSet): Promi
     outcome.unchanged += part.unchangedRows;
     for (const entry of part.took) outcome.took.add(entry);
   };
-  if (set.customers.length > 0) merge(await applyCustomers(ctx, set.customers));
-  if (set.subscriptions.length > 0) merge(await applySubscriptions(ctx, set.subscriptions));
-  if (set.transactions.length > 0) merge(await applyTransactions(ctx, set.transactions));
+  // Customers are planned first (their locks and reads); all upserts then go together.
+  const customers = set.customers.length > 0 ? await planCustomers(ctx, set.customers) : null;
+  const billing: KindPlan[] = [];
+  if (set.subscriptions.length > 0) billing.push(planSubscriptions(ctx, set.subscriptions));
+  if (set.transactions.length > 0) billing.push(planTransactions(ctx, set.transactions));
+  const plans = [...(customers ? [customers.plan] : []), ...billing.map((b) => b.plan)];
+  const written = await guardedUpserts(await sqlOf(ctx.trx, ctx.dialect), plans);
+  const offset = customers ? 1 : 0;
+  if (customers) merge(await customers.finish(written[0] ?? new Set()));
+  billing.forEach((b, i) => merge(b.outcome(written[i + offset] ?? new Set())));
   return outcome;
 }
 
