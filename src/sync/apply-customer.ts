@@ -74,9 +74,10 @@ export interface CustomerPlan {
 
 /**
  * Plans customer states, set-based: the locks and reads happen here, the upsert goes with the other
- * kinds' (apply.ts). State columns follow the version guard inside the upsert. Attribution is folded over every state of a customer, oldest first, from the stored row: keys are
- * sticky and an older payload may still fill a gap (see attribution.ts), so the outcome does not
- * depend on delivery order.
+ * kinds' (apply.ts). State columns follow the version guard inside the upsert. Attribution is
+ * folded over every state of a customer, oldest first, from the stored row: keys are sticky and an
+ * older payload may still fill a gap (see attribution.ts), so the outcome does not depend on
+ * delivery order.
  */
 export async function planCustomers(ctx: ApplyContext, entries: readonly Tombstonable<ChargebeeCustomer>[]): Promise<CustomerPlan> {
   const { trx, dialect } = ctx;
