@@ -2,12 +2,12 @@
  * Names for PostgreSQL prepared statements, one per distinct statement text in this process. A
  * named statement is parsed and planned once per connection that runs it; later runs skip to
  * execution. Every connection keeps each statement it prepared until it closes, so only the first
- * `maxNamed` texts get a name: the rest run unnamed (parsed each time), and statement shapes never
- * seen before cannot grow the connections' caches without bound. A name is never reused for
- * another text, so a connection that prepared it can keep it.
+ * `maxNamedStatements` texts get a name: the rest run unnamed (parsed each time), and statement
+ * shapes never seen before cannot grow the connections' caches without bound. A name is never
+ * reused for another text, so a connection that prepared it can keep it.
  */
 const names = new Map<string, string>();
-export const maxNamedStatements = 1000;
+const maxNamedStatements = 1000;
 
 export function preparedStatementName(text: string): string | undefined {
   let name = names.get(text);

@@ -16,6 +16,7 @@ const inboxColumns: InsertColumn[] = [
   { name: '"received_at"', pgType: 'timestamptz' }, { name: '"origin"', pgType: 'text' }, { name: '"status"', pgType: 'text' },
   { name: '"last_error"', pgType: 'text' },
 ];
+const payloadColumn: InsertColumn = { name: '"payload"', pgType: 'jsonb' };
 const inboxConflict = ' on conflict ("event_id") do nothing returning "event_id"';
 
 /** Sets the outcome of events already in the inbox: one statement on PostgreSQL, whatever their number. */
@@ -45,17 +46,17 @@ async function insertInbox(sql: Sql, prepared: readonly Prepared[], receivedAt: 
     // The payloads go as one JSON array joined back by position: JSON text needs no escaping to
     // travel that way, where a text[] element would be escaped here and unescaped by the server.
     const payloads = `[${prepared.map((p) => p.payloadText).join(',')}]`;
-    const columns = [...inboxColumns, { name: '"payload"', pgType: 'jsonb' }];
+    const aliases = inboxColumns.map((_, i) => `c${i}`);
     inserted = await sql.query<{ event_id: string }>(
-      `insert into "webhook_event" (${columns.map((c) => c.name).join(', ')})`
-        + ` select t.c0, t.c1, t.c2, t.c3, t.c4, t.c5, t.c6, p.payload from unnest(${inboxColumns.map((c) => `?::${c.pgType}[]`).join(', ')})`
-        + ' with ordinality as t(c0, c1, c2, c3, c4, c5, c6, n) join jsonb_array_elements(?::jsonb) with ordinality as p(payload, n) using (n)'
+      `insert into "webhook_event" (${[...inboxColumns, payloadColumn].map((c) => c.name).join(', ')})`
+        + ` select ${aliases.map((a) => `t.${a}`).join(', ')}, p.payload from unnest(${inboxColumns.map((c) => `?::${c.pgType}[]`).join(', ')})`
+        + ` with ordinality as t(${aliases.join(', ')}, n) join jsonb_array_elements(?::jsonb) with ordinality as p(payload, n) using (n)`
         + inboxConflict,
       [...inboxColumns.map((_, i) => rows.map((row) => row[i] ?? null)), payloads] as never,
     );
   } else {
     inserted = await insertRows<{ event_id: string }>(
-      sql, '"webhook_event"', [...inboxColumns, { name: '"payload"', pgType: 'jsonb' }],
+      sql, '"webhook_event"', [...inboxColumns, payloadColumn],
       rows.map((row, i) => [...row, (prepared[i] as Prepared).payloadText]), inboxConflict,
     );
   }
