@@ -1,4 +1,4 @@
-import { safeEqual } from '../../http/basic-auth.js';
+import { createHash, timingSafeEqual } from 'node:crypto';
 
 export const roles = ['reader', 'ingest', 'admin'] as const;
 export type Role = (typeof roles)[number];
@@ -38,17 +38,26 @@ export function parseApiTokens(value: string | undefined): ApiToken[] {
   return tokens;
 }
 
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/** Each configured secret's digest, computed once per token rather than per request. */
+const secretDigests = new WeakMap<ApiToken, Buffer>();
+
 /**
- * Finds the token a `Bearer` header carries. Every configured secret is compared (in constant time)
- * so the time taken does not reveal which one, or how many, matched.
+ * Finds the token a `Bearer` header carries. Every configured secret is compared (in constant time,
+ * as digests, so the length does not matter either) so the time taken does not reveal which one,
+ * or how many, matched.
  */
 export function viewerForAuthorization(header: string | null, tokens: readonly ApiToken[]): Viewer | null {
   const match = header === null ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
   const given = match?.[1];
   if (given === undefined) return null;
+  const givenDigest = digest(given);
   let found: Viewer | null = null;
   for (const token of tokens) {
-    if (safeEqual(given, token.secret) && found === null) found = { name: token.name, role: token.role };
+    let expected = secretDigests.get(token);
+    if (expected === undefined) secretDigests.set(token, (expected = digest(token.secret)));
+    if (timingSafeEqual(givenDigest, expected) && found === null) found = { name: token.name, role: token.role };
   }
   return found;
 }
