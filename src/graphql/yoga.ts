@@ -26,6 +26,11 @@ export interface YogaOptions {
   onOperation?: (operationName: string, seconds: number) => void;
   /** Executions of an operation before it is compiled (jit.ts); default 1. */
   compileAfter?: number;
+  /**
+   * The caller of each request whose caller is known already (onRequest, or the route's fast path,
+   * fast-path.ts), so the context does not compare the token with every secret again.
+   */
+  viewers?: WeakMap<object, Viewer>;
 }
 
 /** Times every executed operation and reports it by operation name ('anonymous' when unnamed). */
@@ -58,7 +63,7 @@ function wantsGraphiQL(request: Request): boolean {
  * (it holds no data; its queries need a token like any other). In open loopback mode a POST must be
  * JSON: a form a foreign web page submits to localhost cannot then drive admin mutations.
  */
-function useAuthentication(auth: Authenticator, graphiql: boolean, viewers: WeakMap<Request, Viewer>): Plugin<GraphQLContext, GraphQLServerContext> {
+function useAuthentication(auth: Authenticator, graphiql: boolean, viewers: WeakMap<object, Viewer>): Plugin<GraphQLContext, GraphQLServerContext> {
   return {
     onRequest({ request, serverContext, endResponse }) {
       if (graphiql && wantsGraphiQL(request)) return;
@@ -107,9 +112,7 @@ function useLoggedErrorMasking(): Plugin<GraphQLContext, GraphQLServerContext> {
   };
 }
 
-export function createGraphQLYoga({ deps, auth, graphiql, onOperation, compileAfter }: YogaOptions): GraphQLYoga {
-  // The caller onRequest found, so the context does not compare the token with every secret again.
-  const viewers = new WeakMap<Request, Viewer>();
+export function createGraphQLYoga({ deps, auth, graphiql, onOperation, compileAfter, viewers = new WeakMap() }: YogaOptions): GraphQLYoga {
   return createYoga<GraphQLServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
