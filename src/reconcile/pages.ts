@@ -6,6 +6,7 @@ import {
 } from '../sync/resources.js';
 import { versionOf } from '../sync/version.js';
 import type { Trx } from '../sync/db-helpers.js';
+import { sqlOf } from '../sync/sql.js';
 import { repairKindFor, storedStates } from './compare.js';
 import { isFatalApiError, type RunContext } from './run-context.js';
 import { insertSeen } from './run-store.js';
@@ -267,7 +268,7 @@ export async function reconcileResourcePages(
     }
     // The batch's repair candidates go through the one apply path together; only the states that
     // took effect (the database's version guard decides) are recorded as repairs. A dry run only compares.
-    const outcome = !ctx.dryRun && planned.length > 0 ? await applyResources(ctx.applyContext(trx), set) : null;
+    const outcome = !ctx.dryRun && planned.length > 0 ? await applyResources(ctx.applyContext(await sqlOf(trx, ctx.deps.sync.dialect)), set) : null;
     const repairs = ctx.dryRun ? planned.map((p) => p.repair) : planned.filter((p) => outcome?.took.has(p.entry)).map((p) => p.repair);
     if (seenBy !== null && parsed.length > 0) {
       const repaired = new Set(repairs.map((r) => r.entityId));

@@ -1,4 +1,5 @@
 import type { ApplyContext } from '../sync/apply-context.js';
+import type { Sql } from '../sync/sql.js';
 import type { Trx } from '../sync/db-helpers.js';
 import { ChargebeeApiError } from '../chargebee/client.js';
 import { insertRepairs, saveProgress, type RunRecord } from './run-store.js';
@@ -53,8 +54,8 @@ export class RunContext {
     this.counters.scanned[entity] = (this.counters.scanned[entity] ?? 0) + n;
   }
 
-  applyContext(trx: Trx): ApplyContext {
-    return { trx, dialect: this.deps.sync.dialect, stamp: { at: new Date(), by: 'reconcile' }, eventId: null, fallbackToCustomerId: this.deps.sync.fallbackToCustomerId };
+  applyContext(sql: Sql): ApplyContext {
+    return { sql, dialect: this.deps.sync.dialect, stamp: { at: new Date(), by: 'reconcile' }, eventId: null, fallbackToCustomerId: this.deps.sync.fallbackToCustomerId };
   }
 
   /**

@@ -1,10 +1,10 @@
 import type { Dialect } from '../db/orm.js';
 import type { SyncStamp } from './rows.js';
-import type { Trx } from './db-helpers.js';
+import type { Sql } from './sql.js';
 
-/** What every apply function needs: the open transaction, the engine, and who is syncing. */
+/** What every apply function needs: the open transaction's statements, the engine, and who is syncing. */
 export interface ApplyContext {
-  trx: Trx;
+  sql: Sql;
   dialect: Dialect;
   stamp: SyncStamp;
   /** The event being applied, for the attribution history; null for API pulls. */

@@ -5,11 +5,10 @@ import {
   type AttributionChangeRecord, type StoredAttribution,
 } from './attribution.js';
 import { customerRow, type RowValue } from './rows.js';
-import { toNumber, type Trx } from './db-helpers.js';
-import { inList, insertRows, sqlOf, type InsertColumn, type Sql } from './sql.js';
+import { toNumber } from './db-helpers.js';
+import { inList, insertRows, type InsertColumn, type Sql } from './sql.js';
 import type { ApplyContext } from './apply-context.js';
 import type { KindOutcome } from './apply.js';
-import type { Dialect } from '../db/orm.js';
 import { customerKeyLock, customerLock, lockNames } from './locks.js';
 import type { UpsertPlan } from './apply-billing.js';
 import { newestOf, statesById } from './winners.js';
@@ -36,10 +35,9 @@ async function storedAttributions(sql: Sql, ids: string[]): Promise<Map<string, 
  * The signup partner of each customer key. On PostgreSQL the keys' advisory locks come first;
  * recordSignup takes them too, so whichever of customer and signup commits second sees the other.
  */
-export async function signupPartners(trx: Trx, dialect: Dialect, keys: readonly string[]): Promise<Map<string, string>> {
+export async function signupPartners(sql: Sql, keys: readonly string[]): Promise<Map<string, string>> {
   if (keys.length === 0) return new Map();
-  await lockNames(trx, dialect, keys.map(customerKeyLock));
-  const sql = await sqlOf(trx, dialect);
+  await lockNames(sql, keys.map(customerKeyLock));
   const where = inList(sql, '"customer_key"', keys);
   const rows = await sql.query<{ customer_key: string; partner_key: string }>(
     `select "customer_key", "partner_key" from "signup" where ${where.text}`, where.params,
@@ -80,11 +78,10 @@ export interface CustomerPlan {
  * delivery order.
  */
 export async function planCustomers(ctx: ApplyContext, entries: readonly Tombstonable<ChargebeeCustomer>[]): Promise<CustomerPlan> {
-  const { trx, dialect } = ctx;
-  const sql = await sqlOf(trx, dialect);
+  const { sql } = ctx;
   const byId = statesById(entries);
   const ids = [...byId.keys()];
-  await lockNames(trx, dialect, ids.map(customerLock));
+  await lockNames(sql, ids.map(customerLock));
   const stored = await storedAttributions(sql, ids);
 
   const candidateKeys = new Set<string>();
@@ -97,7 +94,7 @@ export async function planCustomers(ctx: ApplyContext, entries: readonly Tombsto
     }
     if (ctx.fallbackToCustomerId) candidateKeys.add(id);
   }
-  const signups = await signupPartners(trx, dialect, [...candidateKeys]);
+  const signups = await signupPartners(sql, [...candidateKeys]);
 
   const finalAttribution = new Map<string, StoredAttribution>();
   const rows: Record<string, RowValue>[] = [];

@@ -2,7 +2,6 @@ import type { ResourceSet, Tombstonable } from './resources.js';
 import type { ApplyContext } from './apply-context.js';
 import { planCustomers } from './apply-customer.js';
 import { guardedUpserts, planSubscriptions, planTransactions, type KindPlan } from './apply-billing.js';
-import { sqlOf } from './sql.js';
 
 export interface ApplyCounts {
   /** Rows inserted or updated. */
@@ -34,7 +33,7 @@ export async function applyResources(ctx: ApplyContext, set: ResourceSet): Promi
   if (set.subscriptions.length > 0) billing.push(planSubscriptions(ctx, set.subscriptions));
   if (set.transactions.length > 0) billing.push(planTransactions(ctx, set.transactions));
   const plans = [...(customers ? [customers.plan] : []), ...billing.map((b) => b.plan)];
-  const written = await guardedUpserts(await sqlOf(ctx.trx, ctx.dialect), plans);
+  const written = await guardedUpserts(ctx.sql, plans);
   const offset = customers ? 1 : 0;
   if (customers) merge(await customers.finish(written[0] ?? new Set()));
   billing.forEach((b, i) => merge(b.outcome(written[i + offset] ?? new Set())));

@@ -4,12 +4,11 @@ import {
 } from './resources.js';
 import { applyResources, type ApplyCounts } from './apply.js';
 import type { ApplyContext } from './apply-context.js';
-import type { Trx } from './db-helpers.js';
 import type { SyncDeps } from './sync-deps.js';
 import type { EventOrigin, EventStatus, SyncOrigin } from '../db/entities/index.js';
 import { errorMessage, isLastingDataError } from '../db/errors.js';
 import { cleanJson } from './clean-json.js';
-import { inList, insertRows, sqlOf, type InsertColumn, type Sql } from './sql.js';
+import { inList, inTransaction, insertRows, sqlOf, withSavepoint, type InsertColumn, type Sql } from './sql.js';
 
 const inboxColumns: InsertColumn[] = [
   { name: '"event_id"', pgType: 'text' }, { name: '"event_type"', pgType: 'text' }, { name: '"occurred_at"', pgType: 'timestamptz' },
@@ -99,8 +98,8 @@ export interface IngestItem {
 const syncOriginOf = (origin: EventOrigin): SyncOrigin =>
   origin === 'webhook' ? 'webhook' : origin === 'replay' ? 'replay' : 'reconcile';
 
-function contextFor(deps: SyncDeps, trx: Trx, by: SyncOrigin, at: Date): ApplyContext {
-  return { trx, dialect: deps.dialect, stamp: { at, by }, eventId: null, fallbackToCustomerId: deps.fallbackToCustomerId };
+function contextFor(deps: SyncDeps, sql: Sql, by: SyncOrigin, at: Date): ApplyContext {
+  return { sql, dialect: deps.dialect, stamp: { at, by }, eventId: null, fallbackToCustomerId: deps.fallbackToCustomerId };
 }
 
 interface Prepared extends EventOutcome {
@@ -139,7 +138,7 @@ async function applyPrepared(ctx: ApplyContext, prepared: Prepared[], isolate: b
   let outcome;
   try {
     outcome = isolate
-      ? await ctx.trx.transaction((savepoint) => applyResources({ ...ctx, trx: savepoint }, merged))
+      ? await withSavepoint(ctx.sql, () => applyResources(ctx, merged))
       : await applyResources(ctx, merged);
   } catch (error) {
     if (!isolate || !isLastingDataError(error)) throw error;
@@ -161,12 +160,11 @@ async function ingestInTransaction(deps: SyncDeps, items: IngestItem[], origin: 
   // Sorted ids: concurrent batches insert (and so lock) inbox rows in the same order.
   const prepared = [...firstById.values()].sort((a, b) => (a.item.event.id < b.item.event.id ? -1 : 1));
 
-  return deps.knex.transaction(async (trx) => {
-    const sql = await sqlOf(trx, deps.dialect);
+  return inTransaction(deps.knex, deps.dialect, async (sql) => {
     const fresh = new Set<string>();
     for (const eventId of await insertInbox(sql, prepared, receivedAt, origin)) fresh.add(eventId);
     const freshPrepared = prepared.filter((p) => fresh.has(p.item.event.id));
-    await applyPrepared(contextFor(deps, trx, syncOriginOf(origin), receivedAt), freshPrepared, isolate);
+    await applyPrepared(contextFor(deps, sql, syncOriginOf(origin), receivedAt), freshPrepared, isolate);
 
     // Inserted as `applied`; only those that turned out otherwise need a second write.
     await updateStatuses(sql, freshPrepared.filter((x) => x.set !== null && x.status !== 'applied'));
@@ -242,7 +240,7 @@ export async function replayEvent(deps: SyncDeps, eventId: string): Promise<Repl
     let counts: ApplyCounts = { changed: 0, unchanged: 0 };
     try {
       const prepared = prepare({ event: parseEnvelope(payload), payload });
-      counts = await applyPrepared(contextFor(deps, trx, 'replay', new Date()), [prepared], true);
+      counts = await applyPrepared(contextFor(deps, await sqlOf(trx, deps.dialect), 'replay', new Date()), [prepared], true);
       outcome = { status: prepared.status, error: prepared.error };
     } catch (error) {
       if (!(error instanceof InvalidEventError)) throw error;

@@ -1,15 +1,13 @@
-import type { Dialect } from '../db/orm.js';
-import type { Trx } from './db-helpers.js';
-import { sqlOf } from './sql.js';
+import type { Sql } from './sql.js';
 
 /**
  * Transaction-scoped PostgreSQL advisory locks on names, taken in sorted order so that concurrent
  * batches never wait on each other in a cycle. SQLite has a single writer and needs none.
  */
-export async function lockNames(trx: Trx, dialect: Dialect, names: readonly string[]): Promise<void> {
-  if (dialect !== 'postgresql' || names.length === 0) return;
+export async function lockNames(sql: Sql, names: readonly string[]): Promise<void> {
+  if (sql.dialect !== 'postgresql' || names.length === 0) return;
   const sorted = [...new Set(names)].sort();
-  await (await sqlOf(trx, dialect)).query(
+  await sql.query(
     'select count(pg_advisory_xact_lock(hashtext(s.k))) from (select k from unnest(?::text[]) as t(k) order by k) s',
     [sorted],
   );

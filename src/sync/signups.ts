@@ -23,7 +23,8 @@ export interface SignupResult {
 export async function recordSignup(trx: Trx, dialect: Dialect, input: SignupInput): Promise<SignupResult> {
   const at = new Date();
   // Same lock as the customer apply's signup lookup (apply-customer.ts), so the two never race.
-  await lockNames(trx, dialect, [customerKeyLock(input.customerKey)]);
+  const sql = await sqlOf(trx, dialect);
+  await lockNames(sql, [customerKeyLock(input.customerKey)]);
   await trx('signup')
     .insert({ customer_key: input.customerKey, partner_key: input.partnerKey, email: input.email ?? null, signed_up_at: input.signedUpAt ?? at })
     .onConflict('customer_key')
@@ -38,7 +39,7 @@ export async function recordSignup(trx: Trx, dialect: Dialect, input: SignupInpu
   await trx('customer')
     .update({ partner_key: input.partnerKey, partner_key_source: 'signup', partner_key_version: 0 })
     .whereIn('id', candidates.map((c) => c.id));
-  await recordAttributionChanges(await sqlOf(trx, dialect), candidates.map((c) => ({
+  await recordAttributionChanges(sql, candidates.map((c) => ({
     customerId: c.id,
     change: { field: 'partner_key' as const, oldValue: c.partner_key, newValue: input.partnerKey, source: 'signup' },
     eventId: null,

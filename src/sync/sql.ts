@@ -1,3 +1,4 @@
+import type { Knex } from '@mikro-orm/knex';
 import type { Dialect } from '../db/orm.js';
 import { preparedStatementName } from '../db/prepared-statements.js';
 import { rowsOf, type Trx } from './db-helpers.js';
@@ -96,6 +97,68 @@ class PooledSql implements Sql {
 
 const bound = new WeakMap<object, Sql>();
 
+const driverSql = (connection: unknown, dialect: Dialect): Sql =>
+  dialect === 'sqlite' ? new SqliteSql(connection as SqliteConnection) : new PostgresSql(connection as PgConnection);
+
+/** knex's connection pool, as far as it is used here. */
+interface Pool {
+  acquireConnection(): Promise<unknown>;
+  releaseConnection(connection: unknown): Promise<unknown>;
+}
+
+/**
+ * Runs `work` in a transaction of its own on a connection of knex's pool, with BEGIN and COMMIT sent
+ * straight to the driver: knex's transaction object (a whole query builder per transaction) cost more
+ * CPU than the webhook path's statements. On SQLite the write lock is taken at BEGIN (IMMEDIATE),
+ * so another process's write makes it wait out busy_timeout instead of failing mid-transaction.
+ * A connection whose rollback fails is marked disposed: knex's pool destroys it instead of reusing it.
+ */
+export async function inTransaction<T>(knex: Knex, dialect: Dialect, work: (sql: Sql) => Promise<T>): Promise<T> {
+  const pool = knex.client as Pool;
+  const connection = await pool.acquireConnection();
+  const sql = driverSql(connection, dialect);
+  try {
+    await sql.query(dialect === 'sqlite' ? 'begin immediate' : 'begin');
+    try {
+      const result = await work(sql);
+      await sql.query('commit');
+      return result;
+    } catch (error) {
+      // Rolled back unless nothing is left open: SQLite ends the transaction by itself on some errors
+      // (a full disk, I/O), and PostgreSQL after a failed COMMIT (a ROLLBACK then only warns).
+      const open = dialect !== 'sqlite' || (connection as { inTransaction?: boolean }).inTransaction !== false;
+      if (open) {
+        await sql.query('rollback').catch((rollbackError: unknown) => {
+          (connection as { __knex__disposed?: unknown }).__knex__disposed = rollbackError;
+        });
+      }
+      throw error;
+    }
+  } finally {
+    await pool.releaseConnection(connection);
+  }
+}
+
+/**
+ * Runs `work` inside a savepoint of the open transaction: if it throws, its writes are undone and
+ * the transaction goes on (the error is rethrown for the caller to handle). One name serves nested
+ * savepoints too: both engines release and roll back to the innermost of a name.
+ */
+export async function withSavepoint<T>(sql: Sql, work: () => Promise<T>): Promise<T> {
+  const name = 'cbs_isolate';
+  await sql.query(`savepoint ${name}`);
+  let result: T;
+  try {
+    result = await work();
+  } catch (error) {
+    await sql.query(`rollback to savepoint ${name}`);
+    await sql.query(`release savepoint ${name}`);
+    throw error;
+  }
+  await sql.query(`release savepoint ${name}`);
+  return result;
+}
+
 /**
  * The runner for a knex handle: inside a transaction (a savepoint included: it shares its parent's
  * connection) statements go straight to that connection; outside one, through knex's pool.
@@ -106,8 +169,7 @@ export async function sqlOf(trx: Trx, dialect: Dialect): Promise<Sql> {
     const transaction = trx as { isTransaction?: boolean; client: { acquireConnection(): Promise<unknown> } };
     if (transaction.isTransaction === true) {
       // A transaction's client hands out the transaction's own connection (and never releases it to the pool).
-      const connection = await transaction.client.acquireConnection();
-      sql = dialect === 'sqlite' ? new SqliteSql(connection as SqliteConnection) : new PostgresSql(connection as PgConnection);
+      sql = driverSql(await transaction.client.acquireConnection(), dialect);
     } else {
       sql = new PooledSql(trx, dialect);
     }

@@ -194,4 +194,31 @@ describe.each(testDialects())('apply path on %s', (dialect) => {
     expect(await count(db, 'billing_transaction')).toBe(1);
     expect(await count(db, 'customer')).toBe(1);
   });
+  it('a batch with an event the database refuses stores that one as failed and applies the others', async () => {
+    // A trigger stands in for any lasting refusal (a constraint, a value out of range) of one
+    // subscription; its customer is written before it (on SQLite by a statement of its own).
+    const refuse = dialect === 'postgresql'
+      ? ["create function refuse_sub_bad() returns trigger language plpgsql as $$ begin"
+        + " if new.id = 'sub_bad' then raise exception 'refused' using errcode = '23514'; end if; return new; end $$",
+      'create trigger refuse_sub_bad before insert or update on subscription for each row execute function refuse_sub_bad()']
+      : ["create trigger refuse_sub_bad before insert on subscription when new.id = 'sub_bad' begin select raise(abort, 'refused'); end"];
+    for (const statement of refuse) await db.sync.knex.raw(statement);
+    try {
+      const batch = [
+        envelope('customer_created', { customer: customer('cust_ok1', 1000) }, { id: 'ev_ok1' }),
+        envelope('subscription_created', { customer: customer('cust_bad', 1000), subscription: pc1Subscription('sub_bad', 'cust_bad', 1000) }, { id: 'ev_bad' }),
+        envelope('customer_created', { customer: customer('cust_ok2', 1000) }, { id: 'ev_ok2' }),
+      ];
+      const results = await ingestEvents(db.sync, batch.map((event) => ({ event: parseEnvelope(event), payload: event })), 'webhook');
+      expect(results.map((r) => [r.eventId, r.status, r.duplicate])).toEqual([['ev_ok1', 'applied', false], ['ev_bad', 'failed', false], ['ev_ok2', 'applied', false]]);
+      expect(results[1]?.error).toMatch(/^database rejected the event: /);
+      // The refused event leaves no partial rows (its customer was in the same savepoint), yet is in the inbox for a replay.
+      expect((await rows(db, 'customer')).map((c) => c.id).sort()).toEqual(['cust_ok1', 'cust_ok2']);
+      expect(await count(db, 'subscription')).toBe(0);
+      expect(Object.fromEntries((await rows(db, 'webhook_event')).map((e) => [e.event_id, e.status]))).toEqual({ ev_ok1: 'applied', ev_bad: 'failed', ev_ok2: 'applied' });
+    } finally {
+      await db.sync.knex.raw('drop trigger refuse_sub_bad' + (dialect === 'postgresql' ? ' on subscription' : ''));
+      if (dialect === 'postgresql') await db.sync.knex.raw('drop function refuse_sub_bad()');
+    }
+  });
 });
