@@ -121,15 +121,20 @@ export interface Answer {
   body: string;
 }
 
-/** Runs the operation as yoga.fetch would, and serializes its result as yoga's result processor does. */
-export async function answerFastPath(
-  yoga: GraphQLYoga, request: FastPathRequest, params: GraphQLParams, mediaType: string, serverContext: GraphQLServerContext,
-): Promise<Answer> {
-  const result = await yoga.getResultForParams({ params, request: request as unknown as Request }, serverContext) as ExecutionResult;
-  // A subscription operation answers a stream only when its root field's resolver gives one; no
-  // field of this schema does (graphql-js answers errors instead), so this cannot happen here.
-  if (Symbol.asyncIterator in result) throw new Error('the fast path cannot answer a stream');
-  const response = processRegularResult(result, capture, mediaType) as unknown as CapturedResponse;
-  const body = response.body;
-  return { status: response.init.status, headers: { ...response.init.headers, 'content-length': String(Buffer.byteLength(body)) }, body };
+/**
+ * Answers fast-path requests for `yoga`: runs the operation as yoga.fetch would, and serializes its
+ * result as yoga's result processor does.
+ */
+export function fastPathOf(yoga: GraphQLYoga): (request: FastPathRequest, params: GraphQLParams, mediaType: string, serverContext: GraphQLServerContext) => Promise<Answer> {
+  // yoga's adapter hands out a new wrapper of the method on every property read.
+  const getResultForParams = yoga.getResultForParams;
+  return async (request, params, mediaType, serverContext) => {
+    const result = await getResultForParams({ params, request: request as unknown as Request }, serverContext) as ExecutionResult;
+    // A subscription operation answers a stream only when its root field's resolver gives one; no
+    // field of this schema does (graphql-js answers errors instead), so this cannot happen here.
+    if (Symbol.asyncIterator in result) throw new Error('the fast path cannot answer a stream');
+    const response = processRegularResult(result, capture, mediaType) as unknown as CapturedResponse;
+    const body = response.body;
+    return { status: response.init.status, headers: { ...response.init.headers, 'content-length': String(Buffer.byteLength(body)) }, body };
+  };
 }

@@ -8,7 +8,7 @@ import { BodyTooLargeError, readBody } from '../http/body.js';
 import { sendJson } from '../http/respond.js';
 import { createAuthenticator } from './context/auth.js';
 import type { Viewer } from './context/tokens.js';
-import { answerFastPath, FastPathRequest, fastPathMediaType, fastPathParams } from './fast-path.js';
+import { FastPathRequest, fastPathMediaType, fastPathOf, fastPathParams } from './fast-path.js';
 import { createGraphQLYoga, type GraphQLYoga } from './yoga.js';
 
 export type GraphQLEnv = Pick<Env, 'NODE_ENV' | 'API_TOKENS' | 'GRAPHIQL' | 'GRAPHQL_MAX_BODY_BYTES' | 'GRAPHQL_MAX_DEPTH' | 'GRAPHQL_MAX_COMPLEXITY'>;
@@ -53,7 +53,7 @@ export function createGraphQLEndpoint(options: {
     compileAfter: options.compileAfter,
     viewers,
   });
-  const fastPath = options.fastPath !== false;
+  const answerFastPath = options.fastPath === false ? null : fastPathOf(yoga);
   const served = { fastPath: 0, yoga: 0 };
   const route: RouteHandler = async (req, res, log, requestId) => {
     let body: Buffer | undefined;
@@ -67,7 +67,7 @@ export function createGraphQLEndpoint(options: {
       }
     }
     const serverContext = { remoteAddress: req.socket.remoteAddress, requestId, log };
-    if (fastPath && body !== undefined && req.method === 'POST' && req.url === '/graphql') {
+    if (answerFastPath !== null && body !== undefined && req.method === 'POST' && req.url === '/graphql') {
       const mediaType = fastPathMediaType(req.headers);
       const authorization = req.headers.authorization;
       // Unknown callers get yoga's 401 (onRequest) the usual way.
@@ -77,7 +77,7 @@ export function createGraphQLEndpoint(options: {
         const request = new FastPathRequest(`http://${req.headers.host ?? 'localhost'}/graphql`, req.headers);
         viewers.set(request, viewer);
         served.fastPath += 1;
-        const answer = await answerFastPath(yoga, request, params, mediaType, serverContext);
+        const answer = await answerFastPath(request, params, mediaType, serverContext);
         res.writeHead(answer.status, answer.headers);
         res.end(answer.body);
         return;
