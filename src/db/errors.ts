@@ -10,6 +10,15 @@ export function isLastingDataError(error: unknown): boolean {
   return /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/.test(code);
 }
 
+/**
+ * PostgreSQL chose this transaction as a deadlock's victim, or could not serialise it: nothing is
+ * wrong with what it wrote, and running it again is expected to succeed.
+ */
+export function isTransactionConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+}
+
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);

@@ -14,21 +14,38 @@ import type { UpsertPlan } from './apply-billing.js';
 import { newestOf, statesById } from './winners.js';
 import { versionOf } from './version.js';
 
-async function storedAttributions(sql: Sql, ids: string[]): Promise<Map<string, StoredAttribution>> {
-  const where = inList(sql, '"id"', ids);
-  const rows = await sql.query(
-    'select "id", "customer_key", "customer_key_source", "customer_key_version", "partner_key", "partner_key_source", "partner_key_version"'
-      + ` from "customer" where ${where.text}`,
-    where.params,
-  );
-  return new Map(rows.map((r) => [String(r.id), {
-    customerKey: (r.customer_key as string | null) ?? null,
-    customerKeySource: (r.customer_key_source as string | null) ?? null,
-    customerKeyVersion: toNumber(r.customer_key_version),
-    partnerKey: (r.partner_key as string | null) ?? null,
-    partnerKeySource: (r.partner_key_source as string | null) ?? null,
-    partnerKeyVersion: toNumber(r.partner_key_version),
-  }]));
+const attributionOf = (r: Record<string, unknown>): StoredAttribution => ({
+  customerKey: (r.customer_key as string | null) ?? null,
+  customerKeySource: (r.customer_key_source as string | null) ?? null,
+  customerKeyVersion: toNumber(r.customer_key_version),
+  partnerKey: (r.partner_key as string | null) ?? null,
+  partnerKeySource: (r.partner_key_source as string | null) ?? null,
+  partnerKeyVersion: toNumber(r.partner_key_version),
+});
+
+/**
+ * The customers' stored attribution and the signup partner of each of `keys`, in one statement
+ * (their locks are held already).
+ */
+async function storedAttributions(sql: Sql, ids: readonly string[], keys: readonly string[]): Promise<{
+  stored: Map<string, StoredAttribution>; signups: Map<string, string>;
+}> {
+  const customers = inList(sql, '"id"', ids);
+  let text = 'select \'c\' as "kind", "id", "customer_key", "customer_key_source", "customer_key_version", "partner_key", "partner_key_source", "partner_key_version"'
+    + ` from "customer" where ${customers.text}`;
+  const params = [...customers.params];
+  if (keys.length > 0) {
+    const signups = inList(sql, '"customer_key"', keys);
+    text += ` union all select 's', null, "customer_key", null, null, "partner_key", null, null from "signup" where ${signups.text}`;
+    params.push(...signups.params);
+  }
+  const stored = new Map<string, StoredAttribution>();
+  const signups = new Map<string, string>();
+  for (const r of await sql.query(text, params)) {
+    if (r.kind === 'c') stored.set(String(r.id), attributionOf(r));
+    else signups.set(String(r.customer_key), String(r.partner_key));
+  }
+  return { stored, signups };
 }
 
 /**
@@ -81,20 +98,22 @@ export async function planCustomers(ctx: ApplyContext, entries: readonly Tombsto
   const { sql } = ctx;
   const byId = statesById(entries);
   const ids = [...byId.keys()];
-  await lockNames(sql, ids.map(customerLock));
-  const stored = await storedAttributions(sql, ids);
-
-  const candidateKeys = new Set<string>();
+  // The keys the payloads carry (and the ids, when they may serve as keys) are known before any read:
+  // their locks go with the customers' in one statement, and their signups with the stored rows in another.
+  const payloadKeys = new Set<string>();
   for (const [id, states] of byId) {
-    const key = stored.get(id)?.customerKey;
-    if (key) candidateKeys.add(key);
     for (const s of states) {
       const found = keysInPayload(s.data).customerKey;
-      if (found) candidateKeys.add(found.value);
+      if (found) payloadKeys.add(found.value);
     }
-    if (ctx.fallbackToCustomerId) candidateKeys.add(id);
+    if (ctx.fallbackToCustomerId) payloadKeys.add(id);
   }
-  const signups = await signupPartners(sql, [...candidateKeys]);
+  await lockNames(sql, [...ids.map(customerLock), ...[...payloadKeys].map(customerKeyLock)]);
+  const { stored, signups } = await storedAttributions(sql, ids, [...payloadKeys]);
+  // A stored key that no payload carries is locked and read after (its lock could not come first).
+  const storedOnly = new Set<string>();
+  for (const a of stored.values()) if (a.customerKey !== null && !payloadKeys.has(a.customerKey)) storedOnly.add(a.customerKey);
+  for (const [key, partner] of await signupPartners(sql, [...storedOnly])) signups.set(key, partner);
 
   const finalAttribution = new Map<string, StoredAttribution>();
   const rows: Record<string, RowValue>[] = [];

@@ -6,7 +6,7 @@ import { applyResources, type ApplyCounts } from './apply.js';
 import type { ApplyContext } from './apply-context.js';
 import type { SyncDeps } from './sync-deps.js';
 import type { EventOrigin, EventStatus, SyncOrigin } from '../db/entities/index.js';
-import { errorMessage, isLastingDataError } from '../db/errors.js';
+import { errorMessage, isLastingDataError, isTransactionConflict } from '../db/errors.js';
 import { cleanJson } from './clean-json.js';
 import { inList, inTransaction, insertRows, sqlOf, withSavepoint, type InsertColumn, type Sql } from './sql.js';
 
@@ -35,31 +35,51 @@ async function updateStatuses(sql: Sql, changed: readonly Prepared[]): Promise<v
   }
 }
 
-/** Records events in the inbox (an event id already there changes nothing); returns the ids it inserted. */
-async function insertInbox(sql: Sql, prepared: readonly Prepared[], receivedAt: Date, origin: EventOrigin): Promise<string[]> {
+interface InboxOutcome {
+  /** The event ids this transaction inserted. */
+  fresh: Set<string>;
+  /** Outcomes of events already in the inbox, as far as the insert could tell (PostgreSQL). */
+  known: Map<string, EventOutcome>;
+}
+
+type InboxRow = { event_id: string; inserted: boolean | number; status: EventStatus | null; last_error: string | null };
+
+const inboxAliases = inboxColumns.map((_, i) => `c${i}`);
+/**
+ * PostgreSQL: the insert, and the stored outcome of the events already there, in one statement. The
+ * payloads go as one JSON array joined back by position: JSON text needs no escaping to travel that
+ * way, where a text[] element would be escaped here and unescaped by the server. The select reads
+ * the statement's snapshot, which holds the rows committed before it and not the ones it inserts.
+ */
+const pgInboxInsert = 'with ins as (insert into "webhook_event"'
+  + ` (${[...inboxColumns, payloadColumn].map((c) => c.name).join(', ')})`
+  + ` select ${inboxAliases.map((a) => `t.${a}`).join(', ')}, p.payload from unnest(${inboxColumns.map((c) => `?::${c.pgType}[]`).join(', ')})`
+  + ` with ordinality as t(${inboxAliases.join(', ')}, n) join jsonb_array_elements(?::jsonb) with ordinality as p(payload, n) using (n)`
+  + `${inboxConflict})`
+  + ' select "event_id", true as "inserted", null::text as "status", null::text as "last_error" from ins'
+  + ' union all select "event_id", false, "status", "last_error" from "webhook_event" where "event_id" = any(?::text[])';
+
+/** Records events in the inbox (an event id already there changes nothing). */
+async function insertInbox(sql: Sql, prepared: readonly Prepared[], receivedAt: Date, origin: EventOrigin): Promise<InboxOutcome> {
   const rows = prepared.map((p) => [
     p.item.event.id, p.item.event.event_type, new Date(p.item.event.occurred_at * 1000), receivedAt, origin, p.status, p.error,
   ]);
-  let inserted: { event_id: string }[];
+  const outcome: InboxOutcome = { fresh: new Set(), known: new Map() };
   if (sql.dialect === 'postgresql') {
-    // The payloads go as one JSON array joined back by position: JSON text needs no escaping to
-    // travel that way, where a text[] element would be escaped here and unescaped by the server.
     const payloads = `[${prepared.map((p) => p.payloadText).join(',')}]`;
-    const aliases = inboxColumns.map((_, i) => `c${i}`);
-    inserted = await sql.query<{ event_id: string }>(
-      `insert into "webhook_event" (${[...inboxColumns, payloadColumn].map((c) => c.name).join(', ')})`
-        + ` select ${aliases.map((a) => `t.${a}`).join(', ')}, p.payload from unnest(${inboxColumns.map((c) => `?::${c.pgType}[]`).join(', ')})`
-        + ` with ordinality as t(${aliases.join(', ')}, n) join jsonb_array_elements(?::jsonb) with ordinality as p(payload, n) using (n)`
-        + inboxConflict,
-      [...inboxColumns.map((_, i) => rows.map((row) => row[i] ?? null)), payloads] as never,
-    );
-  } else {
-    inserted = await insertRows<{ event_id: string }>(
-      sql, '"webhook_event"', [...inboxColumns, payloadColumn],
-      rows.map((row, i) => [...row, (prepared[i] as Prepared).payloadText]), inboxConflict,
-    );
+    const ids = prepared.map((p) => p.item.event.id);
+    for (const r of await sql.query<InboxRow>(pgInboxInsert, [...inboxColumns.map((_, i) => rows.map((row) => row[i] ?? null)), payloads, ids] as never)) {
+      if (r.inserted === true) outcome.fresh.add(r.event_id);
+      else outcome.known.set(r.event_id, { status: r.status as EventStatus, error: r.last_error });
+    }
+    return outcome;
   }
-  return inserted.map((r) => r.event_id);
+  const inserted = await insertRows<{ event_id: string }>(
+    sql, '"webhook_event"', [...inboxColumns, payloadColumn],
+    rows.map((row, i) => [...row, (prepared[i] as Prepared).payloadText]), inboxConflict,
+  );
+  for (const r of inserted) outcome.fresh.add(r.event_id);
+  return outcome;
 }
 
 export class InvalidEventError extends Error {
@@ -161,15 +181,15 @@ async function ingestInTransaction(deps: SyncDeps, items: IngestItem[], origin: 
   const prepared = [...firstById.values()].sort((a, b) => (a.item.event.id < b.item.event.id ? -1 : 1));
 
   return inTransaction(deps.knex, deps.dialect, async (sql) => {
-    const fresh = new Set<string>();
-    for (const eventId of await insertInbox(sql, prepared, receivedAt, origin)) fresh.add(eventId);
+    const { fresh, known } = await insertInbox(sql, prepared, receivedAt, origin);
     const freshPrepared = prepared.filter((p) => fresh.has(p.item.event.id));
     await applyPrepared(contextFor(deps, sql, syncOriginOf(origin), receivedAt), freshPrepared, isolate);
 
     // Inserted as `applied`; only those that turned out otherwise need a second write.
     await updateStatuses(sql, freshPrepared.filter((x) => x.set !== null && x.status !== 'applied'));
-    const known = new Map<string, EventOutcome>();
-    const duplicateIds = prepared.filter((p) => !fresh.has(p.item.event.id)).map((p) => p.item.event.id);
+    // Duplicates whose outcome the insert did not read: all of them on SQLite (a statement there costs
+    // no round trip), and on PostgreSQL those committed by another transaction while the insert waited on them.
+    const duplicateIds = prepared.filter((p) => !fresh.has(p.item.event.id) && !known.has(p.item.event.id)).map((p) => p.item.event.id);
     if (duplicateIds.length > 0) {
       const where = inList(sql, '"event_id"', duplicateIds);
       const rows = await sql.query<{ event_id: string; status: EventStatus; last_error: string | null }>(
@@ -196,13 +216,13 @@ async function ingestInTransaction(deps: SyncDeps, items: IngestItem[], origin: 
 export async function ingestEvents(deps: SyncDeps, items: IngestItem[], origin: EventOrigin): Promise<IngestResult[]> {
   if (items.length === 0) return [];
   try {
-    return await ingestInTransaction(deps, items, origin, false);
+    return await onceMoreOnConflict(() => ingestInTransaction(deps, items, origin, false));
   } catch (error) {
     if (!isLastingDataError(error)) throw error;
     const results: IngestResult[] = [];
     for (const item of items) {
       try {
-        results.push(...(await ingestInTransaction(deps, [item], origin, true)));
+        results.push(...(await onceMoreOnConflict(() => ingestInTransaction(deps, [item], origin, true))));
       } catch (single) {
         // Even the inbox row was refused: nothing is stored, and the caller must not acknowledge it.
         if (!isLastingDataError(single)) throw single;
@@ -211,6 +231,20 @@ export async function ingestEvents(deps: SyncDeps, items: IngestItem[], origin: 
       }
     }
     return results;
+  }
+}
+
+/**
+ * Runs a transaction once more if PostgreSQL aborted it as a deadlock's victim (rare: a stored
+ * customer key no payload carries is locked after the others, see apply-customer.ts), so the
+ * batch's senders are not all answered 503 for it.
+ */
+async function onceMoreOnConflict<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!isTransactionConflict(error)) throw error;
+    return run();
   }
 }
 

@@ -100,6 +100,15 @@ const bound = new WeakMap<object, Sql>();
 const driverSql = (connection: unknown, dialect: Dialect): Sql =>
   dialect === 'sqlite' ? new SqliteSql(connection as SqliteConnection) : new PostgresSql(connection as PgConnection);
 
+/**
+ * BEGIN on PostgreSQL, and for this transaction only, no sequential scans where an index serves.
+ * Every read of the sync path looks rows up by a unique key, and its statements run as prepared
+ * statements whose generic plan is kept for the connection's life: planned while a table was small
+ * (a new database, the first minutes after a deploy), a lookup stays a sequential scan as the table
+ * grows, until an ANALYZE replans it. Sent as one simple-protocol message: one round trip.
+ */
+const pgBegin = 'begin; set local enable_seqscan = off';
+
 /** knex's connection pool, as far as it is used here. */
 interface Pool {
   acquireConnection(): Promise<unknown>;
@@ -118,7 +127,8 @@ export async function inTransaction<T>(knex: Knex, dialect: Dialect, work: (sql:
   const connection = await pool.acquireConnection();
   const sql = driverSql(connection, dialect);
   try {
-    await sql.query(dialect === 'sqlite' ? 'begin immediate' : 'begin');
+    if (dialect === 'sqlite') await sql.query('begin immediate');
+    else await (connection as PgConnection).query({ text: pgBegin, values: [] });
     try {
       const result = await work(sql);
       await sql.query('commit');

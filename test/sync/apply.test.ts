@@ -170,6 +170,25 @@ describe.each(testDialects())('apply path on %s', (dialect) => {
       expect(await count(db, 'attribution_change', { customer_id: 'c_s', field: 'partner_key' })).toBe(1);
     });
 
+    it.runIf(dialect === 'postgresql')('a signup committed while a keyless customer update waits on its key is not lost', async () => {
+      await ingest(envelope('customer_created', { customer: customer('c_race', 1000, { cf_customer_id: 'ck_race' }) }));
+      let commitSignup!: () => void;
+      const signupHeld = new Promise<void>((held) => {
+        void db.sync.knex.transaction(async (trx) => {
+          await recordSignup(trx, dialect, { customerKey: 'ck_race', partnerKey: 'p_race' });
+          held();
+          await new Promise<void>((resolve) => { commitSignup = resolve; });
+        });
+      });
+      await signupHeld;
+      // A newer state without keys: its stored key's lock is held by the uncommitted signup.
+      const update = ingest(envelope('customer_changed', { customer: customer('c_race', 2000, { first_name: 'Grace' }) }));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      commitSignup();
+      expect((await update).status).toBe('applied');
+      expect(await one(db, 'customer', 'c_race')).toMatchObject({ first_name: 'Grace', customer_key: 'ck_race', partner_key: 'p_race', partner_key_source: 'signup' });
+    });
+
     it('a partner key from Chargebee outranks a signup, in either order', async () => {
       await recordSignup(db.sync.knex, dialect, { customerKey: 'ck_a', partnerKey: 'p_signup' });
       await ingest(envelope('customer_created', { customer: customer('c_a', 1000, { cf_customer_id: 'ck_a', cf_partner_key: 'p_cf' }) }));
@@ -194,6 +213,27 @@ describe.each(testDialects())('apply path on %s', (dialect) => {
     expect(await count(db, 'billing_transaction')).toBe(1);
     expect(await count(db, 'customer')).toBe(1);
   });
+  it('answers redelivered events with their stored outcome, within a batch and across batches', async () => {
+    await ingest(envelope('subscription_changed', { subscription: pc1Subscription('sub_d', 'cust_1', 2000) }, { id: 'ev_newer' }));
+    await ingest(envelope('subscription_changed', { subscription: pc1Subscription('sub_d', 'cust_1', 1000) }, { id: 'ev_older' }));
+    await ingest(envelope('subscription_created', { subscription: { id: 'sub_x', customer_id: 'cust_1', status: 42 } }, { id: 'ev_broken' }));
+    const again = (id: string) => envelope('subscription_changed', { subscription: pc1Subscription('sub_d', 'cust_1', 500) }, { id });
+    const batch = [again('ev_older'), again('ev_fresh'), again('ev_broken'), again('ev_fresh'), again('ev_newer')];
+    const results = await ingestEvents(db.sync, batch.map((event) => ({ event: parseEnvelope(event), payload: event })), 'webhook');
+    expect(results.map((r) => [r.eventId, r.status, r.duplicate])).toEqual([
+      ['ev_older', 'stale', true], ['ev_fresh', 'stale', false], ['ev_broken', 'failed', true], ['ev_fresh', 'stale', true], ['ev_newer', 'applied', true],
+    ]);
+    expect(results[2]?.error).toMatch(/content\.subscription\.status/);
+    expect(await count(db, 'webhook_event')).toBe(4);
+  });
+
+  it.runIf(dialect === 'postgresql')('the sync transaction\'s planner setting ends with it', async () => {
+    await ingest(envelope('customer_created', { customer: customer('c_setting', 1000) }));
+    // The pool's connections (the test database uses a few) are back to the server's default.
+    const settings = await Promise.all([1, 2, 3].map(() => db.sync.knex.raw('show enable_seqscan')));
+    expect(settings.map((r) => (r as { rows: { enable_seqscan: string }[] }).rows[0]?.enable_seqscan)).toEqual(['on', 'on', 'on']);
+  });
+
   it('a batch with an event the database refuses stores that one as failed and applies the others', async () => {
     // A trigger stands in for any lasting refusal (a constraint, a value out of range) of one
     // subscription; its customer is written before it (on SQLite by a statement of its own).
