@@ -101,13 +101,20 @@ const driverSql = (connection: unknown, dialect: Dialect): Sql =>
   dialect === 'sqlite' ? new SqliteSql(connection as SqliteConnection) : new PostgresSql(connection as PgConnection);
 
 /**
- * BEGIN on PostgreSQL, and for this transaction only, no sequential scans where an index serves.
- * Every read of the sync path looks rows up by a unique key, and its statements run as prepared
- * statements whose generic plan is kept for the connection's life: planned while a table was small
- * (a new database, the first minutes after a deploy), a lookup stays a sequential scan as the table
- * grows, until an ANALYZE replans it. Sent as one simple-protocol message: one round trip.
+ * For the open transaction only, no sequential scans where an index serves. Every read of the sync
+ * path looks rows up by a unique key, and its statements run as prepared statements whose generic
+ * plan is kept for the connection's life: planned while a table was small (a new database, the
+ * first minutes after a deploy, a first full reconcile), a lookup stayed a sequential scan as the
+ * table grew, until an ANALYZE replanned it.
  */
-const pgBegin = 'begin; set local enable_seqscan = off';
+const preferIndexesSql = 'set local enable_seqscan = off';
+/** BEGIN with the setting above, as one simple-protocol message: one round trip. */
+const pgBegin = `begin; ${preferIndexesSql}`;
+
+/** The setting of pgBegin, for a transaction begun elsewhere (the reconciler's pages). No-op on SQLite. */
+export async function preferIndexes(sql: Sql): Promise<void> {
+  if (sql.dialect === 'postgresql') await sql.query(preferIndexesSql);
+}
 
 /** knex's connection pool, as far as it is used here. */
 interface Pool {
