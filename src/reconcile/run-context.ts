@@ -1,5 +1,5 @@
 import type { ApplyContext } from '../sync/apply-context.js';
-import { preferIndexes, sqlOf, type Sql } from '../sync/sql.js';
+import type { Sql } from '../sync/sql.js';
 import type { Trx } from '../sync/db-helpers.js';
 import { ChargebeeApiError } from '../chargebee/client.js';
 import { insertRepairs, saveProgress, type RunRecord } from './run-store.js';
@@ -64,7 +64,6 @@ export class RunContext {
    */
   async commitPage(work: (trx: Trx) => Promise<PlannedRepair[]>, next: Checkpoint): Promise<void> {
     await this.deps.sync.knex.transaction(async (trx) => {
-      await preferIndexes(await sqlOf(trx, this.deps.sync.dialect));
       const repairs = await work(trx);
       await insertRepairs(trx, this.deps.sync.dialect, this.run.id, repairs, this.counters, new Date());
       await saveProgress(trx, this.run.id, this.counters, next, new Date());

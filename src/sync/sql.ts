@@ -101,20 +101,15 @@ const driverSql = (connection: unknown, dialect: Dialect): Sql =>
   dialect === 'sqlite' ? new SqliteSql(connection as SqliteConnection) : new PostgresSql(connection as PgConnection);
 
 /**
- * For the open transaction only, no sequential scans where an index serves. Every read of the sync
- * path looks rows up by a unique key, and its statements run as prepared statements whose generic
- * plan is kept for the connection's life: planned while a table was small (a new database, the
- * first minutes after a deploy, a first full reconcile), a lookup stayed a sequential scan as the
- * table grew, until an ANALYZE replanned it.
+ * BEGIN on PostgreSQL, and for this transaction only, no sequential scans where an index serves.
+ * Every read of a webhook batch looks a few dozen rows up by a unique key, and its statements run
+ * as prepared statements whose generic plan a connection keeps: planned while a table was small (a
+ * new database, the first minutes after a deploy), a lookup stayed a sequential scan as the table
+ * grew, until an ANALYZE replanned it. (Not for the reconciler's pages: thousands of ids per
+ * transaction, where hash joins over whole tables can be the better plan; measured slower with it.)
+ * Sent as one simple-protocol message: one round trip.
  */
-const preferIndexesSql = 'set local enable_seqscan = off';
-/** BEGIN with the setting above, as one simple-protocol message: one round trip. */
-const pgBegin = `begin; ${preferIndexesSql}`;
-
-/** The setting of pgBegin, for a transaction begun elsewhere (the reconciler's pages). No-op on SQLite. */
-export async function preferIndexes(sql: Sql): Promise<void> {
-  if (sql.dialect === 'postgresql') await sql.query(preferIndexesSql);
-}
+const pgBegin = 'begin; set local enable_seqscan = off';
 
 /** knex's connection pool, as far as it is used here. */
 interface Pool {
