@@ -52,7 +52,7 @@ async function storedAttributions(sql: Sql, ids: readonly string[], keys: readon
  * The signup partner of each customer key. On PostgreSQL the keys' advisory locks come first;
  * recordSignup takes them too, so whichever of customer and signup commits second sees the other.
  */
-export async function signupPartners(sql: Sql, keys: readonly string[]): Promise<Map<string, string>> {
+async function signupPartners(sql: Sql, keys: readonly string[]): Promise<Map<string, string>> {
   if (keys.length === 0) return new Map();
   await lockNames(sql, keys.map(customerKeyLock));
   const where = inList(sql, '"customer_key"', keys);
