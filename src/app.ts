@@ -7,6 +7,8 @@ import { syncDepsOf, type SyncDeps } from './sync/sync-deps.js';
 import { createHttpServer, closeHttpServer, type Routes } from './http/server.js';
 import { handleWebhook } from './webhook/webhook.handler.js';
 import { IngestQueue } from './webhook/ingest-queue.js';
+import { SqliteWriter } from './webhook/sqlite-writer.js';
+import { ingestEvents } from './sync/ingest.js';
 import { Metrics } from './http/metrics.js';
 import { sendJson } from './http/respond.js';
 import { reconcilerFromEnv } from './reconcile/setup.js';
@@ -53,9 +55,23 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
   const sync = syncDepsOf(orm, { fallbackToCustomerId: env.ATTRIBUTION_FALLBACK_TO_CUSTOMER_ID });
   const reconcile = reconcilerFromEnv(env, sync, logger);
   if (!reconcile.enabled) logger.info(`reconciler disabled: ${reconcile.reason}`);
-  const ingestQueue = new IngestQueue(sync, {
+  // SQLite: webhook batches are written by a thread of their own unless the database is in memory.
+  let writer: SqliteWriter | null = null;
+  if (target.dialect === 'sqlite' && target.location !== ':memory:' && env.WEBHOOK_SQLITE_THREAD) {
+    try {
+      writer = await SqliteWriter.start({
+        path: target.location,
+        fallbackToCustomerId: env.ATTRIBUTION_FALLBACK_TO_CUSTOMER_ID,
+        onStopped: (reason) => logger.error({ reason }, 'SQLite writer thread stopped; the next webhook starts another'),
+      });
+    } catch (error) {
+      await orm.close(true);
+      throw error;
+    }
+  }
+  const ingestQueue = new IngestQueue(writer ? writer.ingest : (items, origin) => ingestEvents(sync, items, origin), {
     maxBatch: env.WEBHOOK_BATCH_MAX,
-    maxConcurrent: sync.dialect === 'sqlite' ? 1 : Math.min(env.WEBHOOK_CONCURRENCY, Math.max(1, env.DATABASE_POOL_MAX - 2)),
+    maxConcurrent: writer ? 2 : sync.dialect === 'sqlite' ? 1 : Math.min(env.WEBHOOK_CONCURRENCY, Math.max(1, env.DATABASE_POOL_MAX - 2)),
     maxPending: env.WEBHOOK_MAX_PENDING,
   });
   const metrics = new Metrics({ knex: sync.knex, queueDepth: () => ingestQueue.depth });
@@ -66,6 +82,7 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
       sync, logger, env, reconciler, onOperation: (operation, seconds) => metrics.graphqlSeconds.observe({ operation }, seconds),
     });
   } catch (error) {
+    await writer?.stop();
     await orm.close(true);
     throw error;
   }
@@ -120,6 +137,7 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
       await scheduler?.stop();
       await closeHttpServer(server);
       await ingestQueue.drained();
+      await writer?.stop();
       await checkpointer?.stop();
       await orm.close(true);
     })();

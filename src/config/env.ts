@@ -36,7 +36,9 @@ export const envSchema = z.object({
   WEBHOOK_BATCH_MAX: z.coerce.number().int().min(1).max(1000).default(200)
     .describe('most webhook events one database transaction takes (group commit)'),
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2)
-    .describe('webhook transactions in flight at once on PostgreSQL (SQLite always uses 1); fewer in flight means larger batches, which cost less per event'),
+    .describe('webhook transactions in flight at once on PostgreSQL (SQLite has one writer); fewer in flight means larger batches, which cost less per event'),
+  WEBHOOK_SQLITE_THREAD: bool.default(true)
+    .describe('SQLite only: webhook events are written by a thread of their own (its own connection), so HTTP and GraphQL do not wait while SQLite writes; false writes them on the main thread'),
   WEBHOOK_MAX_PENDING: z.coerce.number().int().min(1).default(10_000)
     .describe('events allowed to wait for a transaction; beyond it webhooks get 503 and Chargebee retries'),
   ATTRIBUTION_FALLBACK_TO_CUSTOMER_ID: bool.default(false)

@@ -5,6 +5,8 @@ interface SqliteConnection {
 }
 
 const statementCacheSize = 500;
+/** The statement knex's SQLite clients begin a transaction with. */
+const knexBegin = 'BEGIN;';
 
 /**
  * Per-connection setup for SQLite, run by the pool on every new connection:
@@ -29,7 +31,11 @@ export function setUpSqliteConnection(connection: SqliteConnection): void {
   connection.prepare = (sql: string) => {
     let statement = cache.get(sql);
     if (statement === undefined) {
-      statement = prepare(sql);
+      // knex begins its transactions DEFERRED: one that reads first and writes after fails with
+      // SQLITE_BUSY, without waiting, if another connection (the webhook writer thread, a
+      // reconcile process) wrote in between. IMMEDIATE takes the write lock at BEGIN,
+      // where busy_timeout waits for it.
+      statement = prepare(sql === knexBegin ? 'BEGIN IMMEDIATE;' : sql);
       if (cache.size >= statementCacheSize) cache.delete(cache.keys().next().value as string);
       cache.set(sql, statement);
     }

@@ -1,7 +1,12 @@
 import type { EventEnvelope } from '../sync/chargebee-schema.js';
-import { ingestEvents, type IngestItem, type IngestResult } from '../sync/ingest.js';
-import type { SyncDeps } from '../sync/sync-deps.js';
+import type { IngestItem, IngestResult } from '../sync/ingest.js';
 import type { EventOrigin } from '../db/entities/index.js';
+
+/**
+ * Writes one batch in one transaction and resolves once it has committed: `ingestEvents` on the
+ * main thread, or the SQLite writer thread's `ingest`.
+ */
+export type BatchWriter = (items: IngestItem[], origin: EventOrigin) => Promise<IngestResult[]>;
 
 export class QueueFullError extends Error {
   override name = 'QueueFullError';
@@ -10,7 +15,10 @@ export class QueueFullError extends Error {
 export interface IngestQueueOptions {
   /** Most events one transaction takes. */
   maxBatch: number;
-  /** Transactions in flight at once (1 on SQLite: it has a single writer). */
+  /**
+   * Transactions in flight at once. SQLite has a single writer: 1 on the main thread; 2 for the
+   * writer thread, which runs them one after the other, so the next batch is already there when one commits.
+   */
   maxConcurrent: number;
   /** Events waiting beyond this are refused (the webhook answers 503 and Chargebee retries). */
   maxPending: number;
@@ -33,7 +41,7 @@ export class IngestQueue {
   private active = 0;
   private idle: (() => void)[] = [];
 
-  constructor(private readonly deps: SyncDeps, private readonly options: IngestQueueOptions) {}
+  constructor(private readonly write: BatchWriter, private readonly options: IngestQueueOptions) {}
 
   get depth(): number {
     return this.waiting.length;
@@ -60,7 +68,7 @@ export class IngestQueue {
     while (this.active < this.options.maxConcurrent && this.waiting.length > 0) {
       const batch = this.waiting.splice(0, this.options.maxBatch);
       this.active += 1;
-      ingestEvents(this.deps, batch.map((w) => w.item), this.options.origin ?? 'webhook')
+      this.write(batch.map((w) => w.item), this.options.origin ?? 'webhook')
         .then(
           (results) => batch.forEach((w, i) => w.resolve(results[i] as IngestResult)),
           (error: unknown) => batch.forEach((w) => w.reject(error)),

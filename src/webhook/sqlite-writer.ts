@@ -1,0 +1,164 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { EventOrigin } from '../db/entities/index.js';
+import type { IngestItem, IngestResult } from '../sync/ingest.js';
+
+/** What the writer thread starts with. */
+export interface WriterData {
+  path: string;
+  /** better-sqlite3, resolved from here. */
+  driver: string;
+  fallbackToCustomerId: boolean;
+}
+
+export type WriterRequest =
+  | { type: 'batch'; id: number; origin: EventOrigin; texts: string[] }
+  | { type: 'close' };
+
+export type WriterReply =
+  | { type: 'ready' }
+  | { type: 'results'; id: number; results: IngestResult[] }
+  | { type: 'failed'; id: number; error: { name: string; message: string; code?: string } };
+
+/** The writer thread is gone (it crashed or could not start); the batches it held were not answered. */
+export class WriterStoppedError extends Error {
+  override name = 'WriterStoppedError';
+}
+
+/** An error of the writer thread, rebuilt on this side with its class name and code (for logs and retries). */
+class WriterError extends Error {
+  constructor(readonly original: { name: string; message: string; code?: string }) {
+    super(original.message);
+    this.name = original.name;
+    if (original.code !== undefined) (this as { code?: string }).code = original.code;
+  }
+}
+
+export interface SqliteWriterOptions {
+  /** The database file (not `:memory:`: a thread can not share one). */
+  path: string;
+  fallbackToCustomerId: boolean;
+  /** Called when the thread stops unexpectedly; the next batch starts another. */
+  onStopped?: (reason: string) => void;
+}
+
+interface Pending {
+  resolve: (results: IngestResult[]) => void;
+  reject: (error: unknown) => void;
+}
+
+const here = import.meta.url;
+const runsAsTypeScript = here.endsWith('.ts');
+
+// Under tsx (npm start, tests) the thread loads TypeScript: it registers tsx itself, as a worker's
+// execArgv `--import` does not apply to its entry on Node 20. Compiled (dist/), it is plain JavaScript.
+const tsBootstrap = `
+const { workerData } = require('node:worker_threads');
+import(workerData.tsxApi).then(({ register }) => { register(); return import(workerData.entry); });
+`;
+
+function tsxApiUrl(): string {
+  const resolved = createRequire(here).resolve('tsx/esm/api');
+  const esm = resolved.replace(/\.cjs$/, '.mjs');
+  return pathToFileURL(existsSync(esm) ? esm : resolved).href;
+}
+
+/**
+ * SQLite's single writer, on a thread of its own. better-sqlite3 runs every statement synchronously,
+ * so written on the main thread a webhook batch held up HTTP parsing, auth, JSON validation and every
+ * GraphQL read while SQLite worked; here the main thread only hands over the bodies (as text) and
+ * answers each sender when its batch is committed. Group commit is unchanged: the queue in front
+ * still batches what arrives while a transaction is in flight.
+ */
+export class SqliteWriter {
+  private worker: Worker | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private stopping: Promise<void> | null = null;
+
+  private constructor(private readonly options: SqliteWriterOptions) {}
+
+  /** Starts the thread; resolves once it has opened the database. */
+  static async start(options: SqliteWriterOptions): Promise<SqliteWriter> {
+    const writer = new SqliteWriter(options);
+    await writer.spawn();
+    return writer;
+  }
+
+  /** Writes one batch (one transaction, as ingestEvents does); resolves once it is committed. */
+  readonly ingest = (items: IngestItem[], origin: EventOrigin): Promise<IngestResult[]> => {
+    if (this.stopping) return Promise.reject(new WriterStoppedError('the SQLite writer is shutting down'));
+    if (items.length === 0) return Promise.resolve([]);
+    if (this.worker === null) void this.spawn().catch(() => undefined); // its failure rejects what it holds (below)
+    const worker = this.worker as unknown as Worker;
+    const id = this.nextId++;
+    const texts = items.map((item) => item.payloadText ?? JSON.stringify(item.payload));
+    return new Promise<IngestResult[]>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ type: 'batch', id, origin, texts } satisfies WriterRequest);
+    });
+  };
+
+  /** Lets the thread finish what it holds, closes its connection and waits for it to exit. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      const worker = this.worker;
+      if (worker === null) return;
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.postMessage({ type: 'close' } satisfies WriterRequest);
+      const timeout = setTimeout(() => void worker.terminate(), 10_000);
+      await exited;
+      clearTimeout(timeout);
+    })();
+    return this.stopping;
+  }
+
+  private spawn(): Promise<void> {
+    const workerData: WriterData & { tsxApi?: string; entry?: string } = {
+      path: this.options.path,
+      driver: createRequire(here).resolve('better-sqlite3'),
+      fallbackToCustomerId: this.options.fallbackToCustomerId,
+    };
+    let worker: Worker;
+    if (runsAsTypeScript) {
+      workerData.tsxApi = tsxApiUrl();
+      workerData.entry = new URL('./sqlite-writer.worker.ts', here).href;
+      worker = new Worker(tsBootstrap, { eval: true, workerData });
+    } else {
+      worker = new Worker(new URL('./sqlite-writer.worker.js', here), { workerData });
+    }
+    this.worker = worker;
+    // A server's HTTP listener keeps the process alive; the thread alone must not.
+    worker.unref();
+    let lastError: Error | null = null;
+    return new Promise<void>((resolve, reject) => {
+      let ready = false;
+      worker.on('message', (reply: WriterReply) => {
+        if (reply.type === 'ready') {
+          ready = true;
+          resolve();
+          return;
+        }
+        const waiting = this.pending.get(reply.id);
+        if (!waiting) return;
+        this.pending.delete(reply.id);
+        if (reply.type === 'results') waiting.resolve(reply.results);
+        else waiting.reject(new WriterError(reply.error));
+      });
+      worker.on('error', (error) => {
+        lastError = error;
+      });
+      worker.once('exit', (code) => {
+        if (this.worker === worker) this.worker = null;
+        const reason = lastError ? `${lastError.name}: ${lastError.message}` : `exited with code ${code}`;
+        const gone = new WriterStoppedError(`the SQLite writer thread stopped (${reason})`);
+        for (const waiting of this.pending.values()) waiting.reject(gone);
+        this.pending.clear();
+        if (!ready) reject(gone);
+        else if (!this.stopping) this.options.onStopped?.(reason);
+      });
+    });
+  }
+}
