@@ -19,19 +19,19 @@ const payloadColumn: InsertColumn = { name: '"payload"', pgType: 'jsonb' };
 const inboxConflict = ' on conflict ("event_id") do nothing returning "event_id"';
 
 /** Sets the outcome of events already in the inbox: one statement on PostgreSQL, whatever their number. */
-async function updateStatuses(sql: Sql, changed: readonly Prepared[]): Promise<void> {
+async function updateStatuses(sql: Sql, changed: readonly PreparedEvent[]): Promise<void> {
   if (changed.length === 0) return;
   if (sql.dialect === 'postgresql') {
     await sql.query(
       'update "webhook_event" w set "status" = u.status, "last_error" = u.last_error'
         + ' from unnest(?::text[], ?::text[], ?::text[]) as u(event_id, status, last_error) where w."event_id" = u.event_id',
-      [changed.map((p) => p.item.event.id), changed.map((p) => p.status), changed.map((p) => p.error)] as never,
+      [changed.map((p) => p.id), changed.map((p) => p.status), changed.map((p) => p.error)] as never,
     );
     return;
   }
   // SQLite runs in process: a prepared statement per row costs no round trip.
   for (const p of changed) {
-    await sql.query('update "webhook_event" set "status" = ?, "last_error" = ? where "event_id" = ?', [p.status, p.error, p.item.event.id]);
+    await sql.query('update "webhook_event" set "status" = ?, "last_error" = ? where "event_id" = ?', [p.status, p.error, p.id]);
   }
 }
 
@@ -60,14 +60,12 @@ const pgInboxInsert = 'with ins as (insert into "webhook_event"'
   + ' union all select "event_id", false, "status", "last_error" from "webhook_event" where "event_id" = any(?::text[])';
 
 /** Records events in the inbox (an event id already there changes nothing). */
-async function insertInbox(sql: Sql, prepared: readonly Prepared[], receivedAt: Date, origin: EventOrigin): Promise<InboxOutcome> {
-  const rows = prepared.map((p) => [
-    p.item.event.id, p.item.event.event_type, new Date(p.item.event.occurred_at * 1000), receivedAt, origin, p.status, p.error,
-  ]);
+async function insertInbox(sql: Sql, prepared: readonly PreparedEvent[], receivedAt: Date, origin: EventOrigin): Promise<InboxOutcome> {
+  const rows = prepared.map((p) => [p.id, p.eventType, new Date(p.occurredAt * 1000), receivedAt, origin, p.status, p.error]);
   const outcome: InboxOutcome = { fresh: new Set(), known: new Map() };
   if (sql.dialect === 'postgresql') {
     const payloads = `[${prepared.map((p) => p.payloadText).join(',')}]`;
-    const ids = prepared.map((p) => p.item.event.id);
+    const ids = prepared.map((p) => p.id);
     for (const r of await sql.query<InboxRow>(pgInboxInsert, [...inboxColumns.map((_, i) => rows.map((row) => row[i] ?? null)), payloads, ids] as never)) {
       if (r.inserted === true) outcome.fresh.add(r.event_id);
       else outcome.known.set(r.event_id, { status: r.status as EventStatus, error: r.last_error });
@@ -76,7 +74,7 @@ async function insertInbox(sql: Sql, prepared: readonly Prepared[], receivedAt: 
   }
   const inserted = await insertRows<{ event_id: string }>(
     sql, '"webhook_event"', [...inboxColumns, payloadColumn],
-    rows.map((row, i) => [...row, (prepared[i] as Prepared).payloadText]), inboxConflict,
+    rows.map((row, i) => [...row, (prepared[i] as PreparedEvent).payloadText]), inboxConflict,
   );
   for (const r of inserted) outcome.fresh.add(r.event_id);
   return outcome;
@@ -122,26 +120,42 @@ function contextFor(deps: SyncDeps, sql: Sql, by: SyncOrigin, at: Date): ApplyCo
   return { sql, dialect: deps.dialect, stamp: { at, by }, eventId: null, fallbackToCustomerId: deps.fallbackToCustomerId };
 }
 
-interface Prepared extends EventOutcome {
-  item: IngestItem;
+/**
+ * An event made ready to write, before any transaction: what the inbox stores and the resources it
+ * carries (or why it is ignored or failed). Plain data, so another thread can write it (the SQLite
+ * writer thread gets these: the parsing and validation stay with the thread that received the event).
+ */
+export interface PreparedEvent extends EventOutcome {
+  id: string;
+  eventType: string;
+  occurredAt: number;
   /** The JSON text the inbox stores. */
   payloadText: string;
   set: ResourceSet | null;
 }
 
+/**
+ * Matches JSON text whose strings may hold U+0000 or a lone surrogate: escaped (`\u0000`, `\udXXX`)
+ * or literal (a surrogate character; a pair is a false alarm, which only costs the full check).
+ * Text it does not match can hold neither (JSON text can not carry a raw U+0000).
+ */
+const mayHoldUnstorable = /\\u(?:0000|[dD][89a-fA-F])|[\ud800-\udfff]/;
+
 /** What an event carries, decided before any write: its resources, or why it is ignored or failed. */
-function prepare(original: IngestItem): Prepared {
+export function prepareEvent(original: IngestItem): PreparedEvent {
   // Strings PostgreSQL cannot store (U+0000, lone surrogates) would fail every retry: replaced once, here.
-  const event = cleanJson(original.event) as EventEnvelope;
-  const item = { event, payload: event };
+  // Text that can not hold one spares walking every string of the event.
+  const text = original.payloadText;
+  const event = text !== undefined && !mayHoldUnstorable.test(text) ? original.event : cleanJson(original.event) as EventEnvelope;
   // Text that needed no cleaning parses to the same JSON: storing it spares serialising the event again.
-  const payloadText = event === original.event && original.payloadText !== undefined ? original.payloadText : JSON.stringify(event);
+  const payloadText = event === original.event && text !== undefined ? text : JSON.stringify(event);
+  const base = { id: event.id, eventType: event.event_type, occurredAt: event.occurred_at, payloadText };
   try {
-    const set = resourcesOfEvent(item.event, { clean: true });
-    if (resourceCount(set) === 0) return { item, payloadText, set: null, status: 'ignored', error: null };
-    return { item, payloadText, set, status: 'applied', error: null };
+    const set = resourcesOfEvent(event, { clean: true });
+    if (resourceCount(set) === 0) return { ...base, set: null, status: 'ignored', error: null };
+    return { ...base, set, status: 'applied', error: null };
   } catch (error) {
-    if (error instanceof UnprocessableResourceError) return { item, payloadText, set: null, status: 'failed', error: error.message };
+    if (error instanceof UnprocessableResourceError) return { ...base, set: null, status: 'failed', error: error.message };
     throw error;
   }
 }
@@ -151,7 +165,7 @@ function prepare(original: IngestItem): Prepared {
  * resources took effect. With `isolate`, a database error that will recur marks the events failed
  * (inside a savepoint, leaving no partial rows) instead of aborting the transaction.
  */
-async function applyPrepared(ctx: ApplyContext, prepared: Prepared[], isolate: boolean): Promise<ApplyCounts> {
+async function applyPrepared(ctx: ApplyContext, prepared: PreparedEvent[], isolate: boolean): Promise<ApplyCounts> {
   const applying = prepared.filter((p) => p.set !== null);
   if (applying.length === 0) return { changed: 0, unchanged: 0 };
   const merged = mergeResourceSets(applying.map((p) => p.set as ResourceSet));
@@ -173,23 +187,24 @@ async function applyPrepared(ctx: ApplyContext, prepared: Prepared[], isolate: b
 }
 
 /** One transaction: record new events in the inbox (duplicates change nothing), apply, set statuses. */
-async function ingestInTransaction(deps: SyncDeps, items: IngestItem[], origin: EventOrigin, isolate: boolean): Promise<IngestResult[]> {
+async function ingestInTransaction(deps: SyncDeps, events: readonly PreparedEvent[], origin: EventOrigin, isolate: boolean): Promise<IngestResult[]> {
   const receivedAt = new Date();
-  const firstById = new Map<string, Prepared>();
-  for (const item of items) if (!firstById.has(item.event.id)) firstById.set(item.event.id, prepare(item));
+  // Copies: applying sets their outcome, and a transaction run again must start from the prepared one.
+  const firstById = new Map<string, PreparedEvent>();
+  for (const event of events) if (!firstById.has(event.id)) firstById.set(event.id, { ...event });
   // Sorted ids: concurrent batches insert (and so lock) inbox rows in the same order.
-  const prepared = [...firstById.values()].sort((a, b) => (a.item.event.id < b.item.event.id ? -1 : 1));
+  const prepared = [...firstById.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
 
   return inTransaction(deps.knex, deps.dialect, async (sql) => {
     const { fresh, known } = await insertInbox(sql, prepared, receivedAt, origin);
-    const freshPrepared = prepared.filter((p) => fresh.has(p.item.event.id));
+    const freshPrepared = prepared.filter((p) => fresh.has(p.id));
     await applyPrepared(contextFor(deps, sql, syncOriginOf(origin), receivedAt), freshPrepared, isolate);
 
     // Inserted as `applied`; only those that turned out otherwise need a second write.
     await updateStatuses(sql, freshPrepared.filter((x) => x.set !== null && x.status !== 'applied'));
     // Duplicates whose outcome the insert did not read: all of them on SQLite (a statement there costs
     // no round trip), and on PostgreSQL those committed by another transaction while the insert waited on them.
-    const duplicateIds = prepared.filter((p) => !fresh.has(p.item.event.id) && !known.has(p.item.event.id)).map((p) => p.item.event.id);
+    const duplicateIds = prepared.filter((p) => !fresh.has(p.id) && !known.has(p.id)).map((p) => p.id);
     if (duplicateIds.length > 0) {
       const where = inList(sql, '"event_id"', duplicateIds);
       const rows = await sql.query<{ event_id: string; status: EventStatus; last_error: string | null }>(
@@ -198,11 +213,10 @@ async function ingestInTransaction(deps: SyncDeps, items: IngestItem[], origin: 
       for (const r of rows) known.set(r.event_id, { status: r.status, error: r.last_error });
     }
     const seen = new Set<string>();
-    return items.map((item): IngestResult => {
-      const id = item.event.id;
+    return events.map(({ id }): IngestResult => {
       const first = fresh.has(id) && !seen.has(id);
       seen.add(id);
-      const outcome = first ? (firstById.get(id) as Prepared) : known.get(id) ?? firstById.get(id) as Prepared;
+      const outcome = first ? (firstById.get(id) as PreparedEvent) : known.get(id) ?? firstById.get(id) as PreparedEvent;
       return { eventId: id, duplicate: !first, status: outcome.status, error: outcome.error };
     });
   });
@@ -214,20 +228,25 @@ async function ingestInTransaction(deps: SyncDeps, items: IngestItem[], origin: 
  * each event is retried in a transaction of its own, so one bad event cannot hold back the others.
  */
 export async function ingestEvents(deps: SyncDeps, items: IngestItem[], origin: EventOrigin): Promise<IngestResult[]> {
-  if (items.length === 0) return [];
+  return ingestPrepared(deps, items.map(prepareEvent), origin);
+}
+
+/** ingestEvents, for events prepared already (prepareEvent). */
+export async function ingestPrepared(deps: SyncDeps, events: readonly PreparedEvent[], origin: EventOrigin): Promise<IngestResult[]> {
+  if (events.length === 0) return [];
   try {
-    return await onceMoreOnConflict(() => ingestInTransaction(deps, items, origin, false));
+    return await onceMoreOnConflict(() => ingestInTransaction(deps, events, origin, false));
   } catch (error) {
     if (!isLastingDataError(error)) throw error;
     const results: IngestResult[] = [];
-    for (const item of items) {
+    for (const event of events) {
       try {
-        results.push(...(await onceMoreOnConflict(() => ingestInTransaction(deps, [item], origin, true))));
+        results.push(...(await onceMoreOnConflict(() => ingestInTransaction(deps, [event], origin, true))));
       } catch (single) {
         // Even the inbox row was refused: nothing is stored, and the caller must not acknowledge it.
         if (!isLastingDataError(single)) throw single;
         const reason = `the database refused the event (${(single as { code?: string }).code ?? 'error'})`;
-        results.push({ eventId: item.event.id, duplicate: false, status: 'failed', error: reason, rejected: reason });
+        results.push({ eventId: event.id, duplicate: false, status: 'failed', error: reason, rejected: reason });
       }
     }
     return results;
@@ -273,7 +292,7 @@ export async function replayEvent(deps: SyncDeps, eventId: string): Promise<Repl
     let outcome: EventOutcome;
     let counts: ApplyCounts = { changed: 0, unchanged: 0 };
     try {
-      const prepared = prepare({ event: parseEnvelope(payload), payload });
+      const prepared = prepareEvent({ event: parseEnvelope(payload), payload });
       counts = await applyPrepared(contextFor(deps, await sqlOf(trx, deps.dialect), 'replay', new Date()), [prepared], true);
       outcome = { status: prepared.status, error: prepared.error };
     } catch (error) {

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EventOrigin } from '../db/entities/index.js';
-import type { IngestItem, IngestResult } from '../sync/ingest.js';
+import { prepareEvent, type IngestItem, type IngestResult, type PreparedEvent } from '../sync/ingest.js';
 
 /** What the writer thread starts with. */
 export interface WriterData {
@@ -14,7 +14,7 @@ export interface WriterData {
 }
 
 export type WriterRequest =
-  | { type: 'batch'; id: number; origin: EventOrigin; texts: string[] }
+  | { type: 'batch'; id: number; origin: EventOrigin; events: PreparedEvent[] }
   | { type: 'close' };
 
 export type WriterReply =
@@ -68,8 +68,9 @@ function tsxApiUrl(): string {
 /**
  * SQLite's single writer, on a thread of its own. better-sqlite3 runs every statement synchronously,
  * so written on the main thread a webhook batch held up HTTP parsing, auth, JSON validation and every
- * GraphQL read while SQLite worked; here the main thread only hands over the bodies (as text) and
- * answers each sender when its batch is committed. Group commit is unchanged: the queue in front
+ * GraphQL read while SQLite worked. Here the main thread parses and validates each event, hands the
+ * thread what to write (the inbox row and the resources), and answers each sender when its batch is
+ * committed. Group commit is unchanged: the queue in front
  * still batches what arrives while a transaction is in flight.
  */
 export class SqliteWriter {
@@ -94,10 +95,11 @@ export class SqliteWriter {
     if (this.worker === null) void this.spawn().catch(() => undefined); // its failure rejects what it holds (below)
     const worker = this.worker as unknown as Worker;
     const id = this.nextId++;
-    const texts = items.map((item) => item.payloadText ?? JSON.stringify(item.payload));
     return new Promise<IngestResult[]>((resolve, reject) => {
+      // Parsing, cleaning and validating stay here: the thread gets what it writes (copied by postMessage).
+      const events = items.map(prepareEvent);
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ type: 'batch', id, origin, texts } satisfies WriterRequest);
+      worker.postMessage({ type: 'batch', id, origin, events } satisfies WriterRequest);
     });
   };
 

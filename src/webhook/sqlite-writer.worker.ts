@@ -1,13 +1,13 @@
 /**
  * The SQLite writer thread (see sqlite-writer.ts): its own connection to the database file, and the
- * same ingest path as the main thread uses on PostgreSQL. Batches are written one at a time, in the
+ * same ingest path as the main thread uses on PostgreSQL, for events the main thread prepared. Batches are written one at a time, in the
  * order they arrive; each is answered once its transaction has committed (or failed).
  */
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Knex } from '@mikro-orm/knex';
 import { setUpSqliteConnection } from '../db/sqlite-connection.js';
-import { ingestEvents, parseEnvelope, type IngestItem } from '../sync/ingest.js';
+import { ingestPrepared } from '../sync/ingest.js';
 import type { SyncDeps } from '../sync/sync-deps.js';
 import type { WriterData, WriterReply, WriterRequest } from './sqlite-writer.js';
 
@@ -50,17 +50,12 @@ const pool = {
     }
   },
 };
-// ingestEvents reaches the database only through inTransaction, which uses nothing but the pool.
+// ingestPrepared reaches the database only through inTransaction, which uses nothing but the pool.
 const deps: SyncDeps = { knex: { client: pool } as unknown as Knex, dialect: 'sqlite', fallbackToCustomerId: data.fallbackToCustomerId };
 
 async function write(request: Extract<WriterRequest, { type: 'batch' }>): Promise<WriterReply> {
   try {
-    // The main thread validated these bodies; parsing them again here is what keeps it off that thread.
-    const items = request.texts.map((text): IngestItem => {
-      const payload: unknown = JSON.parse(text);
-      return { event: parseEnvelope(payload), payload, payloadText: text };
-    });
-    return { type: 'results', id: request.id, results: await ingestEvents(deps, items, request.origin) };
+    return { type: 'results', id: request.id, results: await ingestPrepared(deps, request.events, request.origin) };
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code;
     return {
