@@ -7,7 +7,7 @@ import { syncDepsOf, type SyncDeps } from './sync/sync-deps.js';
 import { createHttpServer, closeHttpServer, type Routes } from './http/server.js';
 import { handleWebhook } from './webhook/webhook.handler.js';
 import { IngestQueue } from './webhook/ingest-queue.js';
-import { SqliteWriter } from './webhook/sqlite-writer.js';
+import { WriterThread } from './webhook/writer-thread.js';
 import { ingestEvents } from './sync/ingest.js';
 import { Metrics } from './http/metrics.js';
 import { sendJson } from './http/respond.js';
@@ -55,14 +55,17 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
   const sync = syncDepsOf(orm, { fallbackToCustomerId: env.ATTRIBUTION_FALLBACK_TO_CUSTOMER_ID });
   const reconcile = reconcilerFromEnv(env, sync, logger);
   if (!reconcile.enabled) logger.info(`reconciler disabled: ${reconcile.reason}`);
-  // SQLite: webhook batches are written by a thread of their own unless the database is in memory.
-  let writer: SqliteWriter | null = null;
-  if (target.dialect === 'sqlite' && target.location !== ':memory:' && env.WEBHOOK_SQLITE_THREAD) {
+  // Webhook batches are written by a thread of their own (not for an in-memory SQLite database, which a thread can not share).
+  const concurrency = Math.min(env.WEBHOOK_CONCURRENCY, Math.max(1, env.DATABASE_POOL_MAX - 2));
+  let writer: WriterThread | null = null;
+  if (env.WEBHOOK_WRITER_THREAD && !(target.dialect === 'sqlite' && target.location === ':memory:')) {
     try {
-      writer = await SqliteWriter.start({
-        path: target.location,
+      writer = await WriterThread.start({
+        dialect: target.dialect,
+        location: target.location,
+        poolMax: env.WEBHOOK_CONCURRENCY,
         fallbackToCustomerId: env.ATTRIBUTION_FALLBACK_TO_CUSTOMER_ID,
-        onStopped: (reason) => logger.error({ reason }, 'SQLite writer thread stopped; the next webhook starts another'),
+        onStopped: (reason) => logger.error({ reason }, 'webhook writer thread stopped; the next webhook starts another'),
       });
     } catch (error) {
       await orm.close(true);
@@ -71,7 +74,8 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
   }
   const ingestQueue = new IngestQueue(writer ? writer.ingest : (items, origin) => ingestEvents(sync, items, origin), {
     maxBatch: env.WEBHOOK_BATCH_MAX,
-    maxConcurrent: writer ? 2 : sync.dialect === 'sqlite' ? 1 : Math.min(env.WEBHOOK_CONCURRENCY, Math.max(1, env.DATABASE_POOL_MAX - 2)),
+    // SQLite has one writer: its thread takes two batches, so the next is there when one commits.
+    maxConcurrent: sync.dialect === 'sqlite' ? (writer ? 2 : 1) : writer ? env.WEBHOOK_CONCURRENCY : concurrency,
     maxPending: env.WEBHOOK_MAX_PENDING,
   });
   const metrics = new Metrics({ knex: sync.knex, queueDepth: () => ingestQueue.depth });

@@ -28,7 +28,7 @@ export const envSchema = z.object({
     })
     .describe('unset → SQLite file ./data/chargebee-sync.sqlite; postgres://… → PostgreSQL; sqlite:<path> → another SQLite file'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10)
-    .describe('PostgreSQL connection pool size'),
+    .describe('PostgreSQL connection pool size (the webhook writer thread has its own: up to WEBHOOK_CONCURRENCY more)'),
   CHARGEBEE_WEBHOOK_USERNAME: optionalString.describe('HTTP Basic user Chargebee sends with webhooks'),
   CHARGEBEE_WEBHOOK_PASSWORD: optionalString.describe('HTTP Basic password Chargebee sends with webhooks (secret)'),
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024)
@@ -37,8 +37,8 @@ export const envSchema = z.object({
     .describe('most webhook events one database transaction takes (group commit)'),
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2)
     .describe('webhook transactions in flight at once on PostgreSQL (SQLite has one writer); fewer in flight means larger batches, which cost less per event'),
-  WEBHOOK_SQLITE_THREAD: bool.default(true)
-    .describe('SQLite only: webhook events are written by a thread of their own (its own connection), so HTTP and GraphQL do not wait while SQLite writes; false writes them on the main thread'),
+  WEBHOOK_WRITER_THREAD: bool.default(true)
+    .describe('webhook events are written by a thread of its own, with its own connections (on PostgreSQL up to WEBHOOK_CONCURRENCY more), so HTTP and GraphQL do not wait on the database driver; false writes them on the main thread through the shared pool'),
   WEBHOOK_MAX_PENDING: z.coerce.number().int().min(1).default(10_000)
     .describe('events allowed to wait for a transaction; beyond it webhooks get 503 and Chargebee retries'),
   ATTRIBUTION_FALLBACK_TO_CUSTOMER_ID: bool.default(false)

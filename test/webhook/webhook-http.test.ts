@@ -134,9 +134,9 @@ describe.each(testDialects())('webhook endpoint on %s', (dialect) => {
 
   it('answers 503 (and stores nothing) when the database is unreachable', async () => {
     const other = await createTestDatabase(dialect);
-    // The connection closed here is the main thread's; SQLite's writer thread has its own (its
-    // failures are in sqlite-writer.test.ts), so on SQLite this runs with webhooks written in process.
-    const fragile = await startTestApp(other, dialect === 'sqlite' ? { WEBHOOK_SQLITE_THREAD: 'false' } : {});
+    // The pool closed here is the main thread's; the webhook writer thread has connections of its own
+    // (its failures are in writer-thread.test.ts and the outage fault test), so this writes on the main thread.
+    const fragile = await startTestApp(other, { WEBHOOK_WRITER_THREAD: 'false' });
     try {
       await fragile.orm.close(true);
       const res = await postWebhook(fragile, sample('customer_created'));

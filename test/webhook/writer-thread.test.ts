@@ -1,15 +1,15 @@
 import { createRequire } from 'node:module';
 import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { createTestDatabase, testDialects, type TestDatabase } from '../support/databases.js';
 import { postWebhook, startTestApp } from '../support/app.js';
 import { count, one } from '../support/rows.js';
 import { customer, envelope } from '../support/events.js';
 import type { App } from '../../src/app.js';
-import { SqliteWriter, WriterStoppedError } from '../../src/webhook/sqlite-writer.js';
+import { WriterThread, WriterStoppedError } from '../../src/webhook/writer-thread.js';
 import type { EventEnvelope } from '../../src/sync/chargebee-schema.js';
 
-/** SQLite's webhook writer thread (src/webhook/sqlite-writer.ts): the default on SQLite files. */
+/** The webhook writer thread (src/webhook/writer-thread.ts), the default on both engines. */
 
 interface RawConnection {
   exec(sql: string): void;
@@ -87,14 +87,17 @@ describe('SQLite webhook writer thread, through the service', () => {
   });
 });
 
-describe('SQLite webhook writer thread, on its own', () => {
+describe.each(testDialects())('webhook writer thread on %s, on its own', (dialect) => {
   let db: TestDatabase;
-  let writer: SqliteWriter;
+  let writer: WriterThread;
   const stops: string[] = [];
+  const start = (onStopped?: (reason: string) => void) => WriterThread.start({
+    dialect, location: dialect === 'sqlite' ? fileOf(db) : db.url, poolMax: 2, fallbackToCustomerId: false, ...(onStopped ? { onStopped } : {}),
+  });
 
   beforeAll(async () => {
-    db = await createTestDatabase('sqlite');
-    writer = await SqliteWriter.start({ path: fileOf(db), fallbackToCustomerId: false, onStopped: (reason) => stops.push(reason) });
+    db = await createTestDatabase(dialect);
+    writer = await start((reason) => stops.push(reason));
   });
   afterAll(async () => {
     await writer.stop();
@@ -105,15 +108,28 @@ describe('SQLite webhook writer thread, on its own', () => {
     const event = envelope('customer_created', { customer: customer(`c_${id}`, 1_700_000_000_000) }, { id }) as unknown as EventEnvelope;
     return { event, payload: event, payloadText: JSON.stringify(event) };
   };
-  const threadOf = (w: SqliteWriter) => (w as unknown as { worker: Worker | null }).worker;
+  const threadOf = (w: WriterThread) => (w as unknown as { worker: Worker | null }).worker;
+
+  it('writes concurrent batches, each event once, duplicates told apart', async () => {
+    const batches = await Promise.all([
+      writer.ingest([item('ev_a1'), item('ev_a2')], 'webhook'),
+      writer.ingest([item('ev_b1'), item('ev_a1')], 'webhook'),
+      writer.ingest([item('ev_c1')], 'webhook'),
+    ]);
+    const results = batches.flat();
+    expect(results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied']);
+    expect(results.filter((r) => r.eventId === 'ev_a1').map((r) => r.duplicate).sort()).toEqual([false, true]);
+    expect(await count(db, 'webhook_event')).toBe(4);
+    expect(await count(db, 'customer')).toBe(4);
+  });
 
   it('starts another thread when its thread dies, and what the dead one held is stored once at most', async () => {
-    const lock = holdWriteLock(db);
-    // Blocked on the lock: the batch is in the thread when it is terminated.
+    // SQLite: blocked on another connection's write lock, so the batch is in the thread when it ends.
+    const lock = dialect === 'sqlite' ? holdWriteLock(db) : null;
     const inFlight = writer.ingest([item('ev_inflight')], 'webhook');
-    await sleep(100);
+    await sleep(dialect === 'sqlite' ? 100 : 5);
     const terminated = threadOf(writer)?.terminate();
-    lock.release();
+    lock?.release();
     await terminated;
     const settled = await inFlight.then(() => 'committed', (error: unknown) => error);
     // Either answered before the thread ended, or refused (the sender retries): never left hanging.
@@ -127,7 +143,7 @@ describe('SQLite webhook writer thread, on its own', () => {
     expect(await count(db, 'customer', { id: 'c_ev_inflight' })).toBe(1);
   }, 20_000);
 
-  it('answers a batch with the database error of its thread, and goes on writing', async () => {
+  it.runIf(dialect === 'sqlite')('answers a batch with the database error of its thread, and goes on writing', async () => {
     const lock = holdWriteLock(db);
     const failed = await writer.ingest([item('ev_busy')], 'webhook').then(() => null, (error: unknown) => error);
     lock.release();
@@ -137,7 +153,7 @@ describe('SQLite webhook writer thread, on its own', () => {
   }, 20_000);
 
   it('refuses batches once stopping', async () => {
-    const other = await SqliteWriter.start({ path: fileOf(db), fallbackToCustomerId: false });
+    const other = await start();
     await other.stop();
     await expect(other.ingest([item('ev_late')], 'webhook')).rejects.toBeInstanceOf(WriterStoppedError);
     expect(threadOf(other)).toBeNull();

@@ -3,13 +3,18 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EventOrigin } from '../db/entities/index.js';
+import type { Dialect } from '../db/orm.js';
 import { prepareEvent, type IngestItem, type IngestResult, type PreparedEvent } from '../sync/ingest.js';
 
 /** What the writer thread starts with. */
 export interface WriterData {
-  path: string;
-  /** better-sqlite3, resolved from here. */
+  dialect: Dialect;
+  /** The SQLite file, or the PostgreSQL URL. */
+  location: string;
+  /** better-sqlite3, resolved from here (SQLite). */
   driver: string;
+  /** Connections of the thread's own pool (PostgreSQL): the most transactions the queue puts in flight. */
+  poolMax: number;
   fallbackToCustomerId: boolean;
 }
 
@@ -36,9 +41,12 @@ class WriterError extends Error {
   }
 }
 
-export interface SqliteWriterOptions {
-  /** The database file (not `:memory:`: a thread can not share one). */
-  path: string;
+export interface WriterThreadOptions {
+  dialect: Dialect;
+  /** The SQLite file (not `:memory:`: a thread can not share one), or the PostgreSQL URL. */
+  location: string;
+  /** PostgreSQL: connections of the thread's pool (WEBHOOK_CONCURRENCY). */
+  poolMax: number;
   fallbackToCustomerId: boolean;
   /** Called when the thread stops unexpectedly; the next batch starts another. */
   onStopped?: (reason: string) => void;
@@ -66,31 +74,33 @@ function tsxApiUrl(): string {
 }
 
 /**
- * SQLite's single writer, on a thread of its own. better-sqlite3 runs every statement synchronously,
- * so written on the main thread a webhook batch held up HTTP parsing, auth, JSON validation and every
- * GraphQL read while SQLite worked. Here the main thread parses and validates each event, hands the
- * thread what to write (the inbox row and the resources), and answers each sender when its batch is
- * committed. Group commit is unchanged: the queue in front
- * still batches what arrives while a transaction is in flight.
+ * Webhook batches are written on a thread of their own, with its own connections.
+ * - SQLite: better-sqlite3 runs every statement synchronously, so a batch written on the main thread
+ *   held up HTTP parsing, auth, JSON validation and every GraphQL read while SQLite worked.
+ * - PostgreSQL: each batch is several round trips, and each answer from the server waited its turn
+ *   on a main event loop busy with HTTP requests, which made every transaction longer.
+ * The main thread parses and validates each event (prepareEvent), hands the thread what to write
+ * (the inbox row and the resources), and answers each sender when its batch is committed. Group
+ * commit is unchanged: the queue in front still batches what arrives while transactions are in flight.
  */
-export class SqliteWriter {
+export class WriterThread {
   private worker: Worker | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private stopping: Promise<void> | null = null;
 
-  private constructor(private readonly options: SqliteWriterOptions) {}
+  private constructor(private readonly options: WriterThreadOptions) {}
 
   /** Starts the thread; resolves once it has opened the database. */
-  static async start(options: SqliteWriterOptions): Promise<SqliteWriter> {
-    const writer = new SqliteWriter(options);
+  static async start(options: WriterThreadOptions): Promise<WriterThread> {
+    const writer = new WriterThread(options);
     await writer.spawn();
     return writer;
   }
 
   /** Writes one batch (one transaction, as ingestEvents does); resolves once it is committed. */
   readonly ingest = (items: IngestItem[], origin: EventOrigin): Promise<IngestResult[]> => {
-    if (this.stopping) return Promise.reject(new WriterStoppedError('the SQLite writer is shutting down'));
+    if (this.stopping) return Promise.reject(new WriterStoppedError('the webhook writer thread is shutting down'));
     if (items.length === 0) return Promise.resolve([]);
     if (this.worker === null) void this.spawn().catch(() => undefined); // its failure rejects what it holds (below)
     const worker = this.worker as unknown as Worker;
@@ -118,18 +128,18 @@ export class SqliteWriter {
   }
 
   private spawn(): Promise<void> {
+    const { dialect, location, poolMax, fallbackToCustomerId } = this.options;
     const workerData: WriterData & { tsxApi?: string; entry?: string } = {
-      path: this.options.path,
-      driver: createRequire(here).resolve('better-sqlite3'),
-      fallbackToCustomerId: this.options.fallbackToCustomerId,
+      dialect, location, poolMax, fallbackToCustomerId,
+      driver: dialect === 'sqlite' ? createRequire(here).resolve('better-sqlite3') : '',
     };
     let worker: Worker;
     if (runsAsTypeScript) {
       workerData.tsxApi = tsxApiUrl();
-      workerData.entry = new URL('./sqlite-writer.worker.ts', here).href;
+      workerData.entry = new URL('./writer-thread.worker.ts', here).href;
       worker = new Worker(tsBootstrap, { eval: true, workerData });
     } else {
-      worker = new Worker(new URL('./sqlite-writer.worker.js', here), { workerData });
+      worker = new Worker(new URL('./writer-thread.worker.js', here), { workerData });
     }
     this.worker = worker;
     // A server's HTTP listener keeps the process alive; the thread alone must not.
@@ -155,7 +165,7 @@ export class SqliteWriter {
       worker.once('exit', (code) => {
         if (this.worker === worker) this.worker = null;
         const reason = lastError ? `${lastError.name}: ${lastError.message}` : `exited with code ${code}`;
-        const gone = new WriterStoppedError(`the SQLite writer thread stopped (${reason})`);
+        const gone = new WriterStoppedError(`the webhook writer thread stopped (${reason})`);
         for (const waiting of this.pending.values()) waiting.reject(gone);
         this.pending.clear();
         if (!ready) reject(gone);
