@@ -21,6 +21,11 @@ export interface UpsertPlan {
   table: string;
   rows: readonly Row[];
   options?: UpsertOptions;
+  /**
+   * PostgreSQL: more writes that go in the upsert's statement (as data-modifying CTEs), given the name
+   * of the CTE that returns the ids the upsert wrote. Each costs a round trip as a statement of its own.
+   */
+  alongside?: (written: string) => { text: string; params: SqlParam[] }[];
 }
 
 /**
@@ -37,12 +42,15 @@ export async function guardedUpserts(sql: Sql, plans: readonly UpsertPlan[]): Pr
   if (sql.dialect === 'postgresql') {
     const statements = [];
     for (const { plan } of live) statements.push(pgUpsert(await columnTypes(sql, plan.table), plan));
+    // CTEs may only name the ones before them: the writes that go alongside come after every upsert.
+    const extra = live.flatMap(({ plan }, n) => plan.alongside?.(`u${n}`) ?? []);
     const [only] = statements;
-    const text = statements.length === 1 && only !== undefined
+    const text = statements.length === 1 && only !== undefined && extra.length === 0
       ? `${only.text} returning "id", 0 as k`
-      : `with ${statements.map((st, n) => `u${n} as (${st.text} returning "id")`).join(', ')} `
+      : `with ${[...statements.map((st, n) => `u${n} as (${st.text} returning "id")`), ...extra.map((st, m) => `a${m} as (${st.text})`)].join(', ')} `
         + statements.map((_, n) => `select "id", ${n} as k from u${n}`).join(' union all ');
-    for (const r of await sql.query<{ id: string; k: number }>(text, statements.flatMap((st) => st.params))) {
+    const params = [...statements.flatMap((st) => st.params), ...extra.flatMap((st) => st.params)];
+    for (const r of await sql.query<{ id: string; k: number }>(text, params)) {
       written[(live[r.k] as { i: number }).i]?.add(r.id);
     }
     return written;
@@ -106,7 +114,7 @@ async function sqliteUpsert(sql: Sql, plan: UpsertPlan): Promise<string[]> {
 const typesByTable = new Map<string, Promise<Map<string, string>>>();
 
 /** A table's column types as PostgreSQL names them (for the arrays), read once from the catalog. */
-function columnTypes(sql: Sql, table: string): Promise<Map<string, string>> {
+export function columnTypes(sql: Sql, table: string): Promise<Map<string, string>> {
   let types = typesByTable.get(table);
   if (types === undefined) {
     types = sql.query<{ name: string; type: string }>(

@@ -6,7 +6,7 @@ import {
 } from './attribution.js';
 import { customerRow, type RowValue } from './rows.js';
 import { toNumber } from './db-helpers.js';
-import { inList, insertRows, type InsertColumn, type Sql } from './sql.js';
+import { inList, insertRows, pgInsert, type InsertColumn, type Sql, type SqlParam } from './sql.js';
 import type { ApplyContext } from './apply-context.js';
 import type { KindOutcome } from './apply.js';
 import { customerKeyLock, customerLock, lockNames } from './locks.js';
@@ -68,12 +68,31 @@ const attributionChangeColumns: InsertColumn[] = [
   { name: 'changed_at', pgType: 'timestamptz' },
 ];
 
-export async function recordAttributionChanges(
-  sql: Sql, changes: { customerId: string; change: AttributionChangeRecord; eventId: string | null }[], at: Date,
-): Promise<void> {
-  await insertRows(sql, 'attribution_change', attributionChangeColumns, changes.map(({ customerId, change: c, eventId }) => [
-    customerId, c.field, c.oldValue, c.newValue, c.source, eventId, at,
-  ]));
+type AttributionChange = { customerId: string; change: AttributionChangeRecord; eventId: string | null };
+
+const attributionChangeRows = (changes: readonly AttributionChange[], at: Date): SqlParam[][] =>
+  changes.map(({ customerId, change: c, eventId }) => [customerId, c.field, c.oldValue, c.newValue, c.source, eventId, at]);
+
+export async function recordAttributionChanges(sql: Sql, changes: AttributionChange[], at: Date): Promise<void> {
+  await insertRows(sql, 'attribution_change', attributionChangeColumns, attributionChangeRows(changes, at));
+}
+
+/**
+ * PostgreSQL: the attribution columns of `rows`, for the customers the upsert (CTE `written`) did
+ * not write: their state was stale, but an older payload filled a key. Goes in the upsert's statement.
+ */
+function pgAttributionOnly(rows: readonly { id: string; attribution: StoredAttribution }[], written: string): { text: string; params: SqlParam[] } {
+  const columns = Object.keys(attributionColumns(noAttribution));
+  const types = columns.map((c) => (c.endsWith('_version') ? 'bigint' : 'text'));
+  return {
+    text: `update "customer" c set ${columns.map((col) => `"${col}" = a."${col}"`).join(', ')}`
+      + ` from unnest(?::text[], ${types.map((t) => `?::${t}[]`).join(', ')}) as a("id", ${columns.map((col) => `"${col}"`).join(', ')})`
+      + ` where c."id" = a."id" and not exists (select 1 from ${written} w where w."id" = a."id")`,
+    params: [
+      rows.map((r) => r.id),
+      ...columns.map((col) => rows.map((r) => (attributionColumns(r.attribution) as Record<string, SqlParam>)[col] ?? null)),
+    ] as SqlParam[],
+  };
 }
 
 const attributionColumns = (a: StoredAttribution) => ({
@@ -131,36 +150,56 @@ export async function planCustomers(ctx: ApplyContext, entries: readonly Tombsto
     rows.push({ ...customerRow(newest.data, newest.deleted, ctx.stamp), ...attributionColumns(attribution) });
   }
 
-  return { plan: { table: 'customer', rows }, finish: (written) => finishCustomers(ctx, sql, byId, stored, finalAttribution, written) };
-}
-
-/** After the upsert: attribution-only updates for stale states that filled a key, and the attribution history. */
-async function finishCustomers(
-  ctx: ApplyContext, sql: Sql, byId: Map<string, Tombstonable<ChargebeeCustomer>[]>, stored: Map<string, StoredAttribution>,
-  finalAttribution: Map<string, StoredAttribution>, written: Set<string>,
-): Promise<KindOutcome> {
-  const took = new Set<Tombstonable<unknown>>();
-  const changes: { customerId: string; change: AttributionChangeRecord; eventId: string | null }[] = [];
-  let changedRows = written.size;
+  // The history does not depend on what the upsert writes: a changed key is written either by the
+  // upsert or by the attribution-only update. On PostgreSQL both go in the upsert's statement.
+  const changes: AttributionChange[] = [];
+  const attributionOnly: { id: string; attribution: StoredAttribution }[] = [];
   for (const [id, states] of byId) {
     const before = stored.get(id) ?? noAttribution;
     const after = finalAttribution.get(id) ?? noAttribution;
-    const attributionChanged = attributionDiffers(before, after);
+    if (!attributionDiffers(before, after)) continue;
+    attributionOnly.push({ id, attribution: after });
+    const eventId = newestOf(states).eventId ?? ctx.eventId;
+    for (const change of attributionChanges(before, after)) changes.push({ customerId: id, change, eventId });
+  }
+  const inStatement = sql.dialect === 'postgresql';
+  const plan: UpsertPlan = { table: 'customer', rows };
+  if (inStatement && attributionOnly.length > 0) {
+    plan.alongside = (written) => [
+      pgAttributionOnly(attributionOnly, written),
+      ...(changes.length > 0 ? [pgInsert('attribution_change', attributionChangeColumns, attributionChangeRows(changes, ctx.stamp.at))] : []),
+    ];
+  }
+  return {
+    plan,
+    finish: async (written) => {
+      if (!inStatement) {
+        // SQLite runs in process: a statement per row costs no round trip.
+        for (const { id, attribution } of attributionOnly) {
+          if (written.has(id)) continue;
+          const columns = attributionColumns(attribution);
+          await sql.query(`update "customer" set ${Object.keys(columns).map((c) => `"${c}" = ?`).join(', ')} where "id" = ?`, [...Object.values(columns), id]);
+        }
+        await recordAttributionChanges(sql, changes, ctx.stamp.at);
+      }
+      return customerOutcome(byId, new Set(attributionOnly.map((a) => a.id)), written);
+    },
+  };
+}
+
+/**
+ * What the customers' apply took: the newest state of each customer the upsert wrote, and for one it
+ * did not write but whose keys changed (an attribution-only update), the states that carried a key.
+ */
+function customerOutcome(byId: Map<string, Tombstonable<ChargebeeCustomer>[]>, keysChanged: Set<string>, written: Set<string>): KindOutcome {
+  const took = new Set<Tombstonable<unknown>>();
+  let changedRows = written.size;
+  for (const [id, states] of byId) {
     if (written.has(id)) took.add(newestOf(states));
-    else if (attributionChanged) {
-      // The state was stale but an older payload filled a missing key: write the keys alone.
-      const columns = attributionColumns(after);
-      await sql.query(
-        `update "customer" set ${Object.keys(columns).map((c) => `"${c}" = ?`).join(', ')} where "id" = ?`, [...Object.values(columns), id],
-      );
+    else if (keysChanged.has(id)) {
       changedRows += 1;
       for (const s of states) if (keysInPayload(s.data).customerKey || keysInPayload(s.data).partnerKey) took.add(s);
     }
-    if (written.has(id) || attributionChanged) {
-      const eventId = newestOf(states).eventId ?? ctx.eventId;
-      for (const change of attributionChanges(before, after)) changes.push({ customerId: id, change, eventId });
-    }
   }
-  await recordAttributionChanges(sql, changes, ctx.stamp.at);
   return { changedRows, unchangedRows: byId.size - changedRows, took };
 }

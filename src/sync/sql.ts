@@ -208,29 +208,11 @@ export async function insertRows<T = Record<string, unknown>>(
   sql: Sql, table: string, columns: readonly InsertColumn[], rows: readonly (readonly SqlParam[])[], suffix = '',
 ): Promise<T[]> {
   if (rows.length === 0) return [];
-  const names = columns.map((c) => c.name).join(', ');
   if (sql.dialect === 'postgresql') {
-    // A column with one value for every row (run id, entity, timestamp) goes once, as a scalar.
-    const constant = columns.map((_, i) => rows.length > 1 && rows.every((row) => sameValue(row[i] ?? null, rows[0]?.[i] ?? null)));
-    if (constant.every(Boolean)) constant[0] = false;
-    const params: unknown[] = [];
-    const arrays: string[] = [];
-    const select = columns.map((c, i) => {
-      if (constant[i]) {
-        params.push(rows[0]?.[i] ?? null);
-        return `?::${c.pgType}`;
-      }
-      arrays.push(`?::${c.pgType}[]`);
-      return `t.c${i}`;
-    });
-    const arrayParams = columns.flatMap((_, i) => (constant[i] ? [] : [rows.map((row) => row[i] ?? null)]));
-    const aliases = columns.flatMap((_, i) => (constant[i] ? [] : [`c${i}`])).join(', ');
-    // Scalars come first in the text, so their placeholders come first too.
-    return sql.query<T>(
-      `insert into ${table} (${names}) select ${select.join(', ')} from unnest(${arrays.join(', ')}) as t(${aliases})${suffix}`,
-      [...params, ...arrayParams] as never,
-    );
+    const { text, params } = pgInsert(table, columns, rows);
+    return sql.query<T>(`${text}${suffix}`, params);
   }
+  const names = columns.map((c) => c.name).join(', ');
   const returned: T[] = [];
   const tuple = placeholders(columns.length);
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
@@ -240,6 +222,34 @@ export async function insertRows<T = Record<string, unknown>>(
     returned.push(...await sql.query<T>(`insert into ${table} (${names}) values ${new Array<string>(chunk.length).fill(tuple).join(', ')}${suffix}`, values));
   }
   return returned;
+}
+
+/**
+ * The PostgreSQL statement of insertRows (one array per column; a column with one value for every
+ * row, such as a run id or a timestamp, goes once, as a scalar), for callers that send it as part of
+ * a larger statement.
+ */
+export function pgInsert(table: string, columns: readonly InsertColumn[], rows: readonly (readonly SqlParam[])[]): { text: string; params: SqlParam[] } {
+  const names = columns.map((c) => c.name).join(', ');
+  const constant = columns.map((_, i) => rows.length > 1 && rows.every((row) => sameValue(row[i] ?? null, rows[0]?.[i] ?? null)));
+  if (constant.every(Boolean)) constant[0] = false;
+  const params: unknown[] = [];
+  const arrays: string[] = [];
+  const select = columns.map((c, i) => {
+    if (constant[i]) {
+      params.push(rows[0]?.[i] ?? null);
+      return `?::${c.pgType}`;
+    }
+    arrays.push(`?::${c.pgType}[]`);
+    return `t.c${i}`;
+  });
+  const arrayParams = columns.flatMap((_, i) => (constant[i] ? [] : [rows.map((row) => row[i] ?? null)]));
+  const aliases = columns.flatMap((_, i) => (constant[i] ? [] : [`c${i}`])).join(', ');
+  // Scalars come first in the text, so their placeholders come first too.
+  return {
+    text: `insert into ${table} (${names}) select ${select.join(', ')} from unnest(${arrays.join(', ')}) as t(${aliases})`,
+    params: [...params, ...arrayParams] as SqlParam[],
+  };
 }
 
 function sameValue(a: SqlParam, b: SqlParam): boolean {
