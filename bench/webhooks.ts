@@ -109,7 +109,7 @@ export const run: Bench = async ({ quick, postgresUrl }) => {
       concurrency: levels,
       mix: '30% customer_changed, 17.5% subscription_changed PC1, 17.5% PC2, 35% payment_succeeded (invoice 3.2/4.4/5.6 KB); 10% duplicates',
       bodyBytes: bodySizes(),
-      service: 'child process: node --import tsx src/main.ts, LOG_LEVEL=warn, defaults (DATABASE_POOL_MAX 10, WEBHOOK_CONCURRENCY 2, WEBHOOK_BATCH_MAX 200), HTTP Basic auth on',
+      service: 'child process: node --import tsx src/main.ts, LOG_LEVEL=warn, defaults (DATABASE_POOL_MAX 10, WEBHOOK_CONCURRENCY 2, WEBHOOK_BATCH_MAX 200, WEBHOOK_WRITER_THREAD true), HTTP Basic auth on',
       loader: 'bench/support/http-loader.ts in the bench process (node:net, closed loop): keep-alive connections = concurrency, one request in flight per connection, requests in flight at the end awaited and counted',
       baseline: 'in-process raw SQL, one transaction per event (inbox insert on conflict do nothing + guarded upserts): pg with a pool of `concurrency` connections; better-sqlite3 with WAL + synchronous=normal',
     },
