@@ -56,7 +56,8 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
   const reconcile = reconcilerFromEnv(env, sync, logger);
   if (!reconcile.enabled) logger.info(`reconciler disabled: ${reconcile.reason}`);
   // Webhook batches are written by a thread of their own (not for an in-memory SQLite database, which a thread can not share).
-  const concurrency = Math.min(env.WEBHOOK_CONCURRENCY, Math.max(1, env.DATABASE_POOL_MAX - 2));
+  // On the main thread, PostgreSQL batches share the pool with GraphQL and the reconciler: two connections stay free.
+  const inPoolConcurrency = Math.min(env.WEBHOOK_CONCURRENCY, Math.max(1, env.DATABASE_POOL_MAX - 2));
   let writer: WriterThread | null = null;
   if (env.WEBHOOK_WRITER_THREAD && !(target.dialect === 'sqlite' && target.location === ':memory:')) {
     try {
@@ -75,7 +76,7 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
   const ingestQueue = new IngestQueue(writer ? writer.ingest : (items, origin) => ingestEvents(sync, items, origin), {
     maxBatch: env.WEBHOOK_BATCH_MAX,
     // SQLite has one writer: its thread takes two batches, so the next is there when one commits.
-    maxConcurrent: sync.dialect === 'sqlite' ? (writer ? 2 : 1) : writer ? env.WEBHOOK_CONCURRENCY : concurrency,
+    maxConcurrent: sync.dialect === 'sqlite' ? (writer ? 2 : 1) : writer ? env.WEBHOOK_CONCURRENCY : inPoolConcurrency,
     maxPending: env.WEBHOOK_MAX_PENDING,
   });
   const metrics = new Metrics({ knex: sync.knex, queueDepth: () => ingestQueue.depth });

@@ -4,7 +4,7 @@ import type { EventOrigin } from '../db/entities/index.js';
 
 /**
  * Writes one batch in one transaction and resolves once it has committed: `ingestEvents` on the
- * main thread, or the SQLite writer thread's `ingest`.
+ * main thread, or the writer thread's `ingest` (webhook/writer-thread.ts).
  */
 export type BatchWriter = (items: IngestItem[], origin: EventOrigin) => Promise<IngestResult[]>;
 
@@ -17,7 +17,7 @@ export interface IngestQueueOptions {
   maxBatch: number;
   /**
    * Transactions in flight at once. SQLite has a single writer: 1 on the main thread; 2 for the
-   * writer thread, which runs them one after the other, so the next batch is already there when one commits.
+   * writer thread, which runs them one after the other, so the next batch is there when one commits.
    */
   maxConcurrent: number;
   /** Events waiting beyond this are refused (the webhook answers 503 and Chargebee retries). */
@@ -68,7 +68,13 @@ export class IngestQueue {
     while (this.active < this.options.maxConcurrent && this.waiting.length > 0) {
       const batch = this.waiting.splice(0, this.options.maxBatch);
       this.active += 1;
-      this.write(batch.map((w) => w.item), this.options.origin ?? 'webhook')
+      let writing: Promise<IngestResult[]>;
+      try {
+        writing = this.write(batch.map((w) => w.item), this.options.origin ?? 'webhook');
+      } catch (error) {
+        writing = Promise.reject(error);
+      }
+      writing
         .then(
           (results) => batch.forEach((w, i) => w.resolve(results[i] as IngestResult)),
           (error: unknown) => batch.forEach((w) => w.reject(error)),

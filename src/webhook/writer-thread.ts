@@ -102,7 +102,13 @@ export class WriterThread {
   readonly ingest = (items: IngestItem[], origin: EventOrigin): Promise<IngestResult[]> => {
     if (this.stopping) return Promise.reject(new WriterStoppedError('the webhook writer thread is shutting down'));
     if (items.length === 0) return Promise.resolve([]);
-    if (this.worker === null) void this.spawn().catch(() => undefined); // its failure rejects what it holds (below)
+    if (this.worker === null) {
+      try {
+        void this.spawn().catch(() => undefined); // a thread that fails to start rejects what it holds (below)
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     const worker = this.worker as unknown as Worker;
     const id = this.nextId++;
     return new Promise<IngestResult[]>((resolve, reject) => {
