@@ -55,24 +55,19 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
   const sync = syncDepsOf(orm, { fallbackToCustomerId: env.ATTRIBUTION_FALLBACK_TO_CUSTOMER_ID });
   const reconcile = reconcilerFromEnv(env, sync, logger);
   if (!reconcile.enabled) logger.info(`reconciler disabled: ${reconcile.reason}`);
-  // Webhook batches are written by a thread of their own (not for an in-memory SQLite database, which a thread can not share).
   // On the main thread, PostgreSQL batches share the pool with GraphQL and the reconciler: two connections stay free.
   const inPoolConcurrency = Math.min(env.WEBHOOK_CONCURRENCY, Math.max(1, env.DATABASE_POOL_MAX - 2));
-  let writer: WriterThread | null = null;
-  if (env.WEBHOOK_WRITER_THREAD && !(target.dialect === 'sqlite' && target.location === ':memory:')) {
-    try {
-      writer = await WriterThread.start({
-        dialect: target.dialect,
-        location: target.location,
-        poolMax: env.WEBHOOK_CONCURRENCY,
-        fallbackToCustomerId: env.ATTRIBUTION_FALLBACK_TO_CUSTOMER_ID,
-        onStopped: (reason) => logger.error({ reason }, 'webhook writer thread stopped; the next webhook starts another'),
-      });
-    } catch (error) {
-      await orm.close(true);
-      throw error;
-    }
-  }
+  // Webhook batches are written by a thread of their own (not for an in-memory SQLite database, which a
+  // thread can not share). It loads while the rest is built (the GraphQL schema); awaited before listening.
+  const writer = env.WEBHOOK_WRITER_THREAD && !(target.dialect === 'sqlite' && target.location === ':memory:')
+    ? WriterThread.launch({
+      dialect: target.dialect,
+      location: target.location,
+      poolMax: env.WEBHOOK_CONCURRENCY,
+      fallbackToCustomerId: env.ATTRIBUTION_FALLBACK_TO_CUSTOMER_ID,
+      onStopped: (reason) => logger.error({ reason }, 'webhook writer thread stopped; the next webhook starts another'),
+    })
+    : null;
   const ingestQueue = new IngestQueue(writer ? writer.ingest : (items, origin) => ingestEvents(sync, items, origin), {
     maxBatch: env.WEBHOOK_BATCH_MAX,
     // SQLite has one writer: its thread takes two batches, so the next is there when one commits.
@@ -119,6 +114,12 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
       }
     },
   };
+  try {
+    await writer?.ready;
+  } catch (error) {
+    await orm.close(true);
+    throw error;
+  }
   const server = createHttpServer(routes, logger);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -12,8 +12,6 @@ export interface BenchDatabase {
   url: string;
   /** The SQLite file (SQLite only). */
   path: string | null;
-  /** Empties the tables the webhook path writes (between runs). */
-  truncate(): Promise<void>;
   /** Inbox rows, and how many of them are stored as failed (a sanity check of a run). */
   inbox(): Promise<{ rows: number; failed: number }>;
   drop(): Promise<void>;
@@ -21,8 +19,6 @@ export interface BenchDatabase {
 
 const inboxSql = "select count(*) as rows, sum(case when status = 'failed' then 1 else 0 end) as failed from webhook_event";
 const inboxOf = (r: { rows: unknown; failed: unknown } | undefined) => ({ rows: Number(r?.rows ?? 0), failed: Number(r?.failed ?? 0) });
-
-const writtenTables = ['webhook_event', 'customer', 'subscription', 'billing_transaction', 'attribution_change'];
 
 async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
@@ -54,10 +50,6 @@ export async function createPostgresDatabase(adminUrl: string, label: string): P
     engine: 'postgresql',
     url: url.toString(),
     path: null,
-    truncate: () => withClient(db.url, async (c) => {
-      await c.query(`truncate ${writtenTables.join(', ')} restart identity`);
-      await c.query('vacuum analyze');
-    }),
     inbox: () => withClient(db.url, async (c) => inboxOf((await c.query<{ rows: string; failed: string }>(inboxSql)).rows[0])),
     drop: () => withClient(adminUrl, async (c) => {
       await c.query(`drop database if exists ${name} with (force)`);
@@ -75,13 +67,6 @@ export async function createSqliteDatabase(): Promise<BenchDatabase> {
     engine: 'sqlite',
     url: `sqlite:${path}`,
     path,
-    truncate: async () => {
-      const sqlite = new Database(path);
-      sqlite.pragma('busy_timeout = 5000');
-      for (const table of writtenTables) sqlite.exec(`delete from "${table}"`);
-      sqlite.pragma('wal_checkpoint(TRUNCATE)');
-      sqlite.close();
-    },
     inbox: async () => {
       const sqlite = new Database(path);
       const counts = inboxOf(sqlite.prepare(inboxSql).get() as { rows: number; failed: number });

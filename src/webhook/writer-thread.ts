@@ -89,12 +89,27 @@ export class WriterThread {
   private nextId = 1;
   private stopping: Promise<void> | null = null;
 
-  private constructor(private readonly options: WriterThreadOptions) {}
+  /** Settles once the first thread has opened the database (or failed to start). */
+  readonly ready: Promise<void>;
+
+  private constructor(private readonly options: WriterThreadOptions) {
+    this.ready = this.spawn();
+    // Awaited by whoever launched it; a failure must not also surface as an unhandled rejection.
+    this.ready.catch(() => undefined);
+  }
+
+  /**
+   * Starts the thread without waiting for it: batches handed over meanwhile wait in its queue, so the
+   * service can build the rest of itself while the thread loads (await `ready` before serving).
+   */
+  static launch(options: WriterThreadOptions): WriterThread {
+    return new WriterThread(options);
+  }
 
   /** Starts the thread; resolves once it has opened the database. */
   static async start(options: WriterThreadOptions): Promise<WriterThread> {
-    const writer = new WriterThread(options);
-    await writer.spawn();
+    const writer = WriterThread.launch(options);
+    await writer.ready;
     return writer;
   }
 
