@@ -121,10 +121,17 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
     throw error;
   }
   const server = createHttpServer(routes, logger);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(env.PORT, env.HOST, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(env.PORT, env.HOST, () => resolve());
+    });
+  } catch (error) {
+    // The port is taken, say: nothing started may outlive the failed start.
+    await writer?.stop();
+    await orm.close(true);
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
   const url = `http://${host}:${address.port}`;
