@@ -111,9 +111,18 @@ port.on('message', (request: WriterRequest) => {
     });
     return;
   }
-  const run = async () => port.postMessage(await write(request));
+  const run = async () => {
+    const reply = await write(request);
+    try {
+      port.postMessage(reply);
+    } catch (error) {
+      // Every batch must be answered, or its senders would wait for ever.
+      port.postMessage({ type: 'failed', id: request.id, error: { name: 'Error', message: `the outcome could not be sent back: ${String(error)}` } } satisfies WriterReply);
+    }
+  };
   if (data.dialect === 'sqlite') {
-    sqliteTail = sqliteTail.then(run);
+    // A failure here must not stop the batches queued behind this one.
+    sqliteTail = sqliteTail.then(run).catch(() => undefined);
     return;
   }
   const running = run();
