@@ -68,6 +68,11 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
       onStopped: (reason) => logger.error({ reason }, 'webhook writer thread stopped; the next webhook starts another'),
     })
     : null;
+  // A start that fails from here on leaves nothing running.
+  const undoStart = async () => {
+    await writer?.stop();
+    await orm.close(true);
+  };
   const ingestQueue = new IngestQueue(writer ? writer.ingest : (items, origin) => ingestEvents(sync, items, origin), {
     maxBatch: env.WEBHOOK_BATCH_MAX,
     // SQLite has one writer: its thread takes two batches, so the next is there when one commits.
@@ -82,8 +87,7 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
       sync, logger, env, reconciler, onOperation: (operation, seconds) => metrics.graphqlSeconds.observe({ operation }, seconds),
     });
   } catch (error) {
-    await writer?.stop();
-    await orm.close(true);
+    await undoStart();
     throw error;
   }
   const credentials = env.CHARGEBEE_WEBHOOK_USERNAME && env.CHARGEBEE_WEBHOOK_PASSWORD
@@ -114,22 +118,16 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
       }
     },
   };
-  try {
-    await writer?.ready;
-  } catch (error) {
-    await orm.close(true);
-    throw error;
-  }
   const server = createHttpServer(routes, logger);
   try {
+    await writer?.ready;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(env.PORT, env.HOST, () => resolve());
     });
   } catch (error) {
-    // The port is taken, say: nothing started may outlive the failed start.
-    await writer?.stop();
-    await orm.close(true);
+    // The thread could not open the database, or the port is taken.
+    await undoStart();
     throw error;
   }
   const address = server.address() as AddressInfo;

@@ -114,7 +114,7 @@ async function sqliteUpsert(sql: Sql, plan: UpsertPlan): Promise<string[]> {
 const typesByTable = new Map<string, Promise<Map<string, string>>>();
 
 /** A table's column types as PostgreSQL names them (for the arrays), read once from the catalog. */
-export function columnTypes(sql: Sql, table: string): Promise<Map<string, string>> {
+function columnTypes(sql: Sql, table: string): Promise<Map<string, string>> {
   let types = typesByTable.get(table);
   if (types === undefined) {
     types = sql.query<{ name: string; type: string }>(

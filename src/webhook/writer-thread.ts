@@ -34,7 +34,7 @@ export class WriterStoppedError extends Error {
 
 /** An error of the writer thread, rebuilt on this side with its class name and code (for logs and retries). */
 class WriterError extends Error {
-  constructor(readonly original: { name: string; message: string; code?: string }) {
+  constructor(original: { name: string; message: string; code?: string }) {
     super(original.message);
     this.name = original.name;
     if (original.code !== undefined) (this as { code?: string }).code = original.code;
