@@ -15,7 +15,7 @@ const inboxColumns: InsertColumn[] = [
   { name: '"received_at"', pgType: 'timestamptz' }, { name: '"origin"', pgType: 'text' }, { name: '"status"', pgType: 'text' },
   { name: '"last_error"', pgType: 'text' },
 ];
-const payloadColumn: InsertColumn = { name: '"payload"', pgType: 'jsonb' };
+const payloadColumn: InsertColumn = { name: '"payload"', pgType: 'json' };
 const inboxConflict = ' on conflict ("event_id") do nothing returning "event_id"';
 
 /** Sets the outcome of events already in the inbox: one statement on PostgreSQL, whatever their number. */
@@ -54,7 +54,7 @@ const inboxAliases = inboxColumns.map((_, i) => `c${i}`);
 const pgInboxInsert = 'with ins as (insert into "webhook_event"'
   + ` (${[...inboxColumns, payloadColumn].map((c) => c.name).join(', ')})`
   + ` select ${inboxAliases.map((a) => `t.${a}`).join(', ')}, p.payload from unnest(${inboxColumns.map((c) => `?::${c.pgType}[]`).join(', ')})`
-  + ` with ordinality as t(${inboxAliases.join(', ')}, n) join jsonb_array_elements(?::jsonb) with ordinality as p(payload, n) using (n)`
+  + ` with ordinality as t(${inboxAliases.join(', ')}, n) join json_array_elements(?::json) with ordinality as p(payload, n) using (n)`
   + `${inboxConflict})`
   + ' select "event_id", true as "inserted", null::text as "status", null::text as "last_error" from ins'
   + ' union all select "event_id", false, "status", "last_error" from "webhook_event" where "event_id" = any(?::text[])';

@@ -227,11 +227,11 @@ describe.each(testDialects())('apply path on %s', (dialect) => {
     expect(await count(db, 'webhook_event')).toBe(4);
   });
 
-  it.runIf(dialect === 'postgresql')('the sync transaction\'s planner setting ends with it', async () => {
+  it.runIf(dialect === 'postgresql')('the sync transaction\'s planner settings end with it', async () => {
     await ingest(envelope('customer_created', { customer: customer('c_setting', 1000) }));
-    // The pool's connections (the test database uses a few) are back to the server's default.
-    const settings = await Promise.all([1, 2, 3].map(() => db.sync.knex.raw('show enable_seqscan')));
-    expect(settings.map((r) => (r as { rows: { enable_seqscan: string }[] }).rows[0]?.enable_seqscan)).toEqual(['on', 'on', 'on']);
+    // The pool's connections (the test database uses a few) are back to the server's defaults.
+    const settings = await Promise.all([1, 2, 3].map(() => db.sync.knex.raw("select current_setting('enable_seqscan') as seqscan, current_setting('plan_cache_mode') as plans")));
+    expect(settings.map((r) => (r as { rows: unknown[] }).rows[0])).toEqual([1, 2, 3].map(() => ({ seqscan: 'on', plans: 'auto' })));
   });
 
   it('a batch with an event the database refuses stores that one as failed and applies the others', async () => {
