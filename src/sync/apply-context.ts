@@ -10,4 +10,6 @@ export interface ApplyContext {
   /** The event being applied, for the attribution history; null for API pulls. */
   eventId: string | null;
   fallbackToCustomerId: boolean;
+  /** PostgreSQL advisory locks (locks.ts) this transaction holds already: not asked for again. */
+  locked?: ReadonlySet<string>;
 }

@@ -100,6 +100,34 @@ const attributionColumns = (a: StoredAttribution) => ({
   partner_key: a.partnerKey, partner_key_source: a.partnerKeySource, partner_key_version: a.partnerKeyVersion,
 });
 
+/**
+ * The customer keys the payloads carry (and the ids, when they may serve as keys). They are known
+ * before any read: their locks go with the customers', and their signups are read with the stored rows.
+ */
+function keysOfPayloads(byId: ReadonlyMap<string, readonly Tombstonable<ChargebeeCustomer>[]>, fallbackToCustomerId: boolean): Set<string> {
+  const keys = new Set<string>();
+  for (const [id, states] of byId) {
+    for (const s of states) {
+      const found = keysInPayload(s.data).customerKey;
+      if (found) keys.add(found.value);
+    }
+    if (fallbackToCustomerId) keys.add(id);
+  }
+  return keys;
+}
+
+const customerLockNames = (ids: Iterable<string>, keys: Iterable<string>): string[] => [...[...ids].map(customerLock), ...[...keys].map(customerKeyLock)];
+
+/**
+ * The advisory locks planCustomers takes for these customer states, so that a caller can take them
+ * earlier, in a statement it sends anyway (the webhook path: with the inbox insert), and pass them
+ * on as `ApplyContext.locked`.
+ */
+export function customerLocksOf(entries: readonly Tombstonable<ChargebeeCustomer>[], fallbackToCustomerId: boolean): string[] {
+  const byId = statesById(entries);
+  return customerLockNames(byId.keys(), keysOfPayloads(byId, fallbackToCustomerId));
+}
+
 /** The customers' upsert plan; `finish` completes the apply once the upsert has said which ids it wrote. */
 export interface CustomerPlan {
   plan: UpsertPlan;
@@ -117,17 +145,8 @@ export async function planCustomers(ctx: ApplyContext, entries: readonly Tombsto
   const { sql } = ctx;
   const byId = statesById(entries);
   const ids = [...byId.keys()];
-  // The keys the payloads carry (and the ids, when they may serve as keys) are known before any read:
-  // their locks go with the customers' in one statement, and their signups with the stored rows in another.
-  const payloadKeys = new Set<string>();
-  for (const [id, states] of byId) {
-    for (const s of states) {
-      const found = keysInPayload(s.data).customerKey;
-      if (found) payloadKeys.add(found.value);
-    }
-    if (ctx.fallbackToCustomerId) payloadKeys.add(id);
-  }
-  await lockNames(sql, [...ids.map(customerLock), ...[...payloadKeys].map(customerKeyLock)]);
+  const payloadKeys = keysOfPayloads(byId, ctx.fallbackToCustomerId);
+  await lockNames(sql, customerLockNames(ids, payloadKeys), ctx.locked);
   const { stored, signups } = await storedAttributions(sql, ids, [...payloadKeys]);
   // A stored key that no payload carries is locked and read after (its lock could not come first).
   const storedOnly = new Set<string>();

@@ -9,6 +9,8 @@ import type { EventOrigin, EventStatus, SyncOrigin } from '../db/entities/index.
 import { errorMessage, isLastingDataError, isTransactionConflict } from '../db/errors.js';
 import { cleanJson } from './clean-json.js';
 import { inList, inTransaction, insertRows, sqlOf, withSavepoint, type InsertColumn, type Sql } from './sql.js';
+import { lockSelect, sortedLockNames } from './locks.js';
+import { customerLocksOf } from './apply-customer.js';
 
 const inboxColumns: InsertColumn[] = [
   { name: '"event_id"', pgType: 'text' }, { name: '"event_type"', pgType: 'text' }, { name: '"occurred_at"', pgType: 'timestamptz' },
@@ -46,10 +48,14 @@ type InboxRow = { event_id: string; inserted: boolean | number; status: EventSta
 
 const inboxAliases = inboxColumns.map((_, i) => `c${i}`);
 /**
- * PostgreSQL: the insert, and the stored outcome of the events already there, in one statement. The
- * payloads go as one JSON array joined back by position: JSON text needs no escaping to travel that
- * way, where a text[] element would be escaped here and unescaped by the server. The select reads
- * the statement's snapshot, which holds the rows committed before it and not the ones it inserts.
+ * PostgreSQL: the insert, the stored outcome of the events already there, and the advisory locks the
+ * apply will need (locks.ts), in one statement: each statement costs a round trip. The payloads go
+ * as one JSON array joined back by position: JSON text needs no escaping to travel that way, where
+ * a text[] element would be escaped here and unescaped by the server. The select reads the
+ * statement's snapshot, which holds the rows committed before it and not the ones it inserts. The
+ * branches of `union all` run in order, so the locks come after the inbox rows, as they did when
+ * they were a statement of their own (concurrent batches take them in the same order); the lock
+ * branch returns no row (its count is never negative, which the planner can not know).
  */
 const pgInboxInsert = 'with ins as (insert into "webhook_event"'
   + ` (${[...inboxColumns, payloadColumn].map((c) => c.name).join(', ')})`
@@ -57,16 +63,21 @@ const pgInboxInsert = 'with ins as (insert into "webhook_event"'
   + ` with ordinality as t(${inboxAliases.join(', ')}, n) join json_array_elements(?::json) with ordinality as p(payload, n) using (n)`
   + `${inboxConflict})`
   + ' select "event_id", true as "inserted", null::text as "status", null::text as "last_error" from ins'
-  + ' union all select "event_id", false, "status", "last_error" from "webhook_event" where "event_id" = any(?::text[])';
+  + ' union all select "event_id", false, "status", "last_error" from "webhook_event" where "event_id" = any(?::text[])'
+  + ` union all select null, null, null, null from (select ${lockSelect}) l(n) where l.n < 0`;
 
-/** Records events in the inbox (an event id already there changes nothing). */
-async function insertInbox(sql: Sql, prepared: readonly PreparedEvent[], receivedAt: Date, origin: EventOrigin): Promise<InboxOutcome> {
+/**
+ * Records events in the inbox (an event id already there changes nothing). On PostgreSQL it also
+ * takes the advisory locks `locks` (sorted names).
+ */
+async function insertInbox(sql: Sql, prepared: readonly PreparedEvent[], receivedAt: Date, origin: EventOrigin, locks: readonly string[]): Promise<InboxOutcome> {
   const rows = prepared.map((p) => [p.id, p.eventType, new Date(p.occurredAt * 1000), receivedAt, origin, p.status, p.error]);
   const outcome: InboxOutcome = { fresh: new Set(), known: new Map() };
   if (sql.dialect === 'postgresql') {
     const payloads = `[${prepared.map((p) => p.payloadText).join(',')}]`;
     const ids = prepared.map((p) => p.id);
-    for (const r of await sql.query<InboxRow>(pgInboxInsert, [...inboxColumns.map((_, i) => rows.map((row) => row[i] ?? null)), payloads, ids] as never)) {
+    const params = [...inboxColumns.map((_, i) => rows.map((row) => row[i] ?? null)), payloads, ids, locks];
+    for (const r of await sql.query<InboxRow>(pgInboxInsert, params as never)) {
       if (r.inserted === true) outcome.fresh.add(r.event_id);
       else outcome.known.set(r.event_id, { status: r.status as EventStatus, error: r.last_error });
     }
@@ -195,10 +206,18 @@ async function ingestInTransaction(deps: SyncDeps, events: readonly PreparedEven
   // Sorted ids: concurrent batches insert (and so lock) inbox rows in the same order.
   const prepared = [...firstById.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
 
+  // PostgreSQL: the customers' locks go with the inbox insert, for every event of the batch (a
+  // duplicate's are taken for nothing, which is harmless).
+  const locks = deps.dialect === 'postgresql'
+    ? sortedLockNames(customerLocksOf(prepared.flatMap((p) => p.set?.customers ?? []), deps.fallbackToCustomerId))
+    : [];
+
   return inTransaction(deps.knex, deps.dialect, async (sql) => {
-    const { fresh, known } = await insertInbox(sql, prepared, receivedAt, origin);
+    const { fresh, known } = await insertInbox(sql, prepared, receivedAt, origin, locks);
     const freshPrepared = prepared.filter((p) => fresh.has(p.id));
-    await applyPrepared(contextFor(deps, sql, syncOriginOf(origin), receivedAt), freshPrepared, isolate);
+    const ctx = contextFor(deps, sql, syncOriginOf(origin), receivedAt);
+    ctx.locked = new Set(locks);
+    await applyPrepared(ctx, freshPrepared, isolate);
 
     // Inserted as `applied`; only those that turned out otherwise need a second write.
     await updateStatuses(sql, freshPrepared.filter((x) => x.set !== null && x.status !== 'applied'));

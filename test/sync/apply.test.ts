@@ -189,6 +189,27 @@ describe.each(testDialects())('apply path on %s', (dialect) => {
       expect(await one(db, 'customer', 'c_race')).toMatchObject({ first_name: 'Grace', customer_key: 'ck_race', partner_key: 'p_race', partner_key_source: 'signup' });
     });
 
+    it.runIf(dialect === 'postgresql')('a new customer whose key has a signup being committed waits for it, and is attributed by it', async () => {
+      let commitSignup!: () => void;
+      const signupHeld = new Promise<void>((held) => {
+        void db.sync.knex.transaction(async (trx) => {
+          await recordSignup(trx, dialect, { customerKey: 'ck_wait', partnerKey: 'p_wait' });
+          held();
+          await new Promise<void>((resolve) => { commitSignup = resolve; });
+        });
+      });
+      await signupHeld;
+      // The key's lock (taken with the inbox insert) is held by the uncommitted signup.
+      let done = false;
+      const created = ingest(envelope('customer_created', { customer: customer('c_wait', 1000, { cf_customer_id: 'ck_wait' }) }))
+        .finally(() => { done = true; });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(done).toBe(false);
+      commitSignup();
+      expect((await created).status).toBe('applied');
+      expect(await one(db, 'customer', 'c_wait')).toMatchObject({ customer_key: 'ck_wait', partner_key: 'p_wait', partner_key_source: 'signup' });
+    });
+
     it('a partner key from Chargebee outranks a signup, in either order', async () => {
       await recordSignup(db.sync.knex, dialect, { customerKey: 'ck_a', partnerKey: 'p_signup' });
       await ingest(envelope('customer_created', { customer: customer('c_a', 1000, { cf_customer_id: 'ck_a', cf_partner_key: 'p_cf' }) }));
