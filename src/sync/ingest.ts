@@ -24,7 +24,8 @@ const inboxConflict = ' on conflict ("event_id") do nothing returning "event_id"
 async function updateStatuses(sql: Sql, changed: readonly PreparedEvent[]): Promise<void> {
   if (changed.length === 0) return;
   if (sql.dialect === 'postgresql') {
-    await sql.query(
+    // Sent, not awaited: on a pipelined connection COMMIT follows in the same round trip.
+    await sql.send(
       'update "webhook_event" w set "status" = u.status, "last_error" = u.last_error'
         + ' from unnest(?::text[], ?::text[], ?::text[]) as u(event_id, status, last_error) where w."event_id" = u.event_id',
       [changed.map((p) => p.id), changed.map((p) => p.status), changed.map((p) => p.error)] as never,

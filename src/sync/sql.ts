@@ -15,6 +15,13 @@ export interface Sql {
   readonly dialect: Dialect;
   /** Runs one statement; resolves to its rows (none for a statement that returns none). */
   query<T = Record<string, unknown>>(text: string, params?: readonly SqlParam[]): Promise<T[]>;
+  /**
+   * Runs a statement whose rows nobody reads. On a pipelined PostgreSQL connection it is only sent:
+   * it resolves at once, the next statement goes out behind it without waiting for its answer, and
+   * its failure is what that next statement (at the latest, COMMIT) rejects with. Elsewhere it is
+   * `query` without rows.
+   */
+  send(text: string, params?: readonly SqlParam[]): Promise<void>;
 }
 
 /** better-sqlite3, as far as it is used here. */
@@ -28,7 +35,9 @@ interface SqliteConnection {
 }
 /** node-postgres, as far as it is used here. */
 interface PgConnection {
-  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[]; command?: string }>;
+  /** node-postgres' pipeline mode (the writer thread's pool): statements go out without waiting for the previous answer. */
+  pipeline?: boolean;
 }
 
 /** The same conversions knex's better-sqlite3 client applies, so rows read back the same either way. */
@@ -54,6 +63,10 @@ class SqliteSql implements Sql {
       return Promise.reject(error);
     }
   }
+
+  async send(text: string, params?: readonly SqlParam[]): Promise<void> {
+    await this.query(text, params);
+  }
 }
 
 const pgTexts = new Map<string, string>();
@@ -75,14 +88,67 @@ export function toPgPlaceholders(text: string): string {
 
 class PostgresSql implements Sql {
   readonly dialect = 'postgresql' as const;
+  /** Statements sent (pipelined) whose answers nobody has awaited yet, oldest first. */
+  private unanswered: Promise<unknown>[] = [];
   constructor(private readonly connection: PgConnection) {}
 
-  async query<T>(text: string, params: readonly SqlParam[] = []): Promise<T[]> {
+  query<T>(text: string, params: readonly SqlParam[] = []): Promise<T[]> {
     const converted = toPgPlaceholders(text);
     const name = preparedStatementName(converted);
-    const config = name === undefined ? { text: converted, values: params as unknown[] } : { name, text: converted, values: params as unknown[] };
-    const result = await this.connection.query(config);
-    return result.rows as T[];
+    return this.afterUnanswered(this.connection.query(name === undefined ? { text: converted, values: params as unknown[] } : { name, text: converted, values: params as unknown[] }))
+      .then((result) => result.rows as T[]);
+  }
+
+  async send(text: string, params?: readonly SqlParam[]): Promise<void> {
+    if (this.connection.pipeline !== true) {
+      await this.query(text, params);
+      return;
+    }
+    const converted = toPgPlaceholders(text);
+    const name = preparedStatementName(converted);
+    this.sent(this.connection.query(name === undefined ? { text: converted, values: (params ?? []) as unknown[] } : { name, text: converted, values: (params ?? []) as unknown[] }));
+  }
+
+  /**
+   * BEGIN (with the transaction's settings, several statements: the simple protocol, no name). On a
+   * pipelined connection the first statement goes out right behind it, in the same round trip.
+   */
+  async begin(text: string): Promise<void> {
+    const begun = this.connection.query({ text, values: [] });
+    if (this.connection.pipeline === true) this.sent(begun);
+    else await begun;
+  }
+
+  /**
+   * COMMIT, once every statement sent before it has succeeded. PostgreSQL answers COMMIT of a failed
+   * transaction with ROLLBACK, not an error: that answer fails here too.
+   */
+  async commit(): Promise<void> {
+    const result = await this.afterUnanswered(this.connection.query({ text: 'commit', values: [] }));
+    if (result.command !== 'COMMIT') throw new Error(`the transaction did not commit (the server answered ${String(result.command)})`);
+  }
+
+  /** Forgets what was sent and not awaited (the transaction is being rolled back). */
+  abandon(): void {
+    this.unanswered = [];
+  }
+
+  private sent(answer: Promise<unknown>): void {
+    // Awaited by the next statement; until then a failure must not count as unhandled.
+    answer.catch(() => undefined);
+    this.unanswered.push(answer);
+  }
+
+  /**
+   * `answer` once every statement sent before it has succeeded: the earliest failure is the one
+   * reported (a later statement of a failed transaction only says it was aborted).
+   */
+  private afterUnanswered<R>(answer: Promise<R>): Promise<R> {
+    if (this.unanswered.length === 0) return answer;
+    const earlier = this.unanswered;
+    this.unanswered = [];
+    answer.catch(() => undefined);
+    return Promise.all(earlier).then(() => answer);
   }
 }
 
@@ -92,6 +158,10 @@ class PooledSql implements Sql {
 
   async query<T>(text: string, params: readonly SqlParam[] = []): Promise<T[]> {
     return rowsOf<T>(await this.knex.raw(text, params as never));
+  }
+
+  async send(text: string, params?: readonly SqlParam[]): Promise<void> {
+    await this.query(text, params);
   }
 }
 
@@ -132,13 +202,15 @@ export async function inTransaction<T>(knex: Knex, dialect: Dialect, work: (sql:
   const connection = await pool.acquireConnection();
   const sql = driverSql(connection, dialect);
   try {
-    if (dialect === 'sqlite') await sql.query('begin immediate');
-    else await (connection as PgConnection).query({ text: pgBegin, values: [] });
+    if (sql instanceof PostgresSql) await sql.begin(pgBegin);
+    else await sql.query('begin immediate');
     try {
       const result = await work(sql);
-      await sql.query('commit');
+      if (sql instanceof PostgresSql) await sql.commit();
+      else await sql.query('commit');
       return result;
     } catch (error) {
+      if (sql instanceof PostgresSql) sql.abandon();
       // Rolled back unless nothing is left open: SQLite ends the transaction by itself on some errors
       // (a full disk, I/O), and PostgreSQL after a failed COMMIT (a ROLLBACK then only warns).
       const open = dialect !== 'sqlite' || (connection as { inTransaction?: boolean }).inTransaction !== false;
