@@ -92,6 +92,10 @@ class PostgresSql implements Sql {
   private unanswered: Promise<unknown>[] = [];
   constructor(private readonly connection: PgConnection) {}
 
+  private get pipelined(): boolean {
+    return this.connection.pipeline === true;
+  }
+
   query<T>(text: string, params: readonly SqlParam[] = []): Promise<T[]> {
     const converted = toPgPlaceholders(text);
     const name = preparedStatementName(converted);
@@ -100,7 +104,7 @@ class PostgresSql implements Sql {
   }
 
   async send(text: string, params?: readonly SqlParam[]): Promise<void> {
-    if (this.connection.pipeline !== true) {
+    if (!this.pipelined) {
       await this.query(text, params);
       return;
     }
@@ -115,7 +119,7 @@ class PostgresSql implements Sql {
    */
   async begin(text: string): Promise<void> {
     const begun = this.connection.query({ text, values: [] });
-    if (this.connection.pipeline === true) this.sent(begun);
+    if (this.pipelined) this.sent(begun);
     else await begun;
   }
 

@@ -5,15 +5,33 @@ import { customer, envelope, fixture, pc1Subscription, pc2Subscription, sample, 
 import { ingestEvent, ingestEvents, parseEnvelope, replayEvent } from '../../src/sync/ingest.js';
 import { remapSubscriptions } from '../../src/sync/plans.js';
 import { recordSignup } from '../../src/sync/signups.js';
+import type { SyncDeps } from '../../src/sync/sync-deps.js';
+import type { Dialect } from '../../src/db/orm.js';
+import { postgresPool, type Pool } from '../../src/webhook/writer-pools.js';
+import type { Knex } from '@mikro-orm/knex';
 
-describe.each(testDialects())('apply path on %s', (dialect) => {
+// PostgreSQL also runs with the webhook writer thread's pipelined connections (statements issued
+// before the previous one is answered: sync/sql.ts), where the customers' rows are read ahead.
+const variants = testDialects().flatMap((d): [Dialect, boolean][] => (d === 'postgresql' ? [[d, false], [d, true]] : [[d, false]]));
+
+describe.each(variants)('apply path on %s (pipelined: %s)', (dialect, pipelined) => {
   let db: TestDatabase;
-  const ingest = (event: Record<string, unknown>) => ingestEvent(db.sync, parseEnvelope(event), event, 'webhook');
+  let deps: SyncDeps;
+  let pool: Pool | null = null;
+  const ingest = (event: Record<string, unknown>) => ingestEvent(deps, parseEnvelope(event), event, 'webhook');
 
   beforeAll(async () => {
     db = await createTestDatabase(dialect);
+    deps = db.sync;
+    if (pipelined) {
+      pool = postgresPool(db.url, 4);
+      deps = { ...db.sync, knex: { client: pool } as unknown as Knex };
+    }
   });
-  afterAll(() => db.destroy());
+  afterAll(async () => {
+    await pool?.end();
+    await db.destroy();
+  });
   beforeEach(() => db.reset());
 
   it('applies the shared samples cleanly', async () => {
@@ -46,7 +64,7 @@ describe.each(testDialects())('apply path on %s', (dialect) => {
       envelope('subscription_changed', { subscription: pc1Subscription('sub_c', 'cust_1', 1000) }, { id: 'ev_new_c' }),
       envelope('subscription_changed', { subscription: pc1Subscription('sub_b', 'cust_1', 1500) }, { id: 'ev_stale_b' }),
     ];
-    const results = await ingestEvents(db.sync, batch.map((event) => ({ event: parseEnvelope(event), payload: event })), 'webhook');
+    const results = await ingestEvents(deps, batch.map((event) => ({ event: parseEnvelope(event), payload: event })), 'webhook');
     expect(results.map((r) => [r.eventId, r.status])).toEqual([['ev_stale_a', 'stale'], ['ev_new_c', 'applied'], ['ev_stale_b', 'stale']]);
     const stored = await rows(db, 'webhook_event');
     expect(Object.fromEntries(stored.filter((e) => String(e.event_id).startsWith('ev_')).map((e) => [e.event_id, e.status])))
@@ -221,7 +239,7 @@ describe.each(testDialects())('apply path on %s', (dialect) => {
     it('uses the customer id as the key only when the fallback is enabled', async () => {
       await ingest(envelope('customer_created', { customer: customer('c_plain', 1000) }));
       expect(await one(db, 'customer', 'c_plain')).toMatchObject({ customer_key: null });
-      const fallback = { ...db.sync, fallbackToCustomerId: true };
+      const fallback = { ...deps, fallbackToCustomerId: true };
       const event = envelope('customer_created', { customer: customer('c_fb', 1000) });
       await ingestEvent(fallback, parseEnvelope(event), event, 'webhook');
       expect(await one(db, 'customer', 'c_fb')).toMatchObject({ customer_key: 'c_fb', customer_key_source: 'customer_id' });
@@ -240,7 +258,7 @@ describe.each(testDialects())('apply path on %s', (dialect) => {
     await ingest(envelope('subscription_created', { subscription: { id: 'sub_x', customer_id: 'cust_1', status: 42 } }, { id: 'ev_broken' }));
     const again = (id: string) => envelope('subscription_changed', { subscription: pc1Subscription('sub_d', 'cust_1', 500) }, { id });
     const batch = [again('ev_older'), again('ev_fresh'), again('ev_broken'), again('ev_fresh'), again('ev_newer')];
-    const results = await ingestEvents(db.sync, batch.map((event) => ({ event: parseEnvelope(event), payload: event })), 'webhook');
+    const results = await ingestEvents(deps, batch.map((event) => ({ event: parseEnvelope(event), payload: event })), 'webhook');
     expect(results.map((r) => [r.eventId, r.status, r.duplicate])).toEqual([
       ['ev_older', 'stale', true], ['ev_fresh', 'stale', false], ['ev_broken', 'failed', true], ['ev_fresh', 'stale', true], ['ev_newer', 'applied', true],
     ]);
@@ -251,8 +269,18 @@ describe.each(testDialects())('apply path on %s', (dialect) => {
   it.runIf(dialect === 'postgresql')('the sync transaction\'s planner settings end with it', async () => {
     await ingest(envelope('customer_created', { customer: customer('c_setting', 1000) }));
     // The pool's connections (the test database uses a few) are back to the server's defaults.
-    const settings = await Promise.all([1, 2, 3].map(() => db.sync.knex.raw("select current_setting('enable_seqscan') as seqscan, current_setting('plan_cache_mode') as plans")));
-    expect(settings.map((r) => (r as { rows: unknown[] }).rows[0])).toEqual([1, 2, 3].map(() => ({ seqscan: 'on', plans: 'auto' })));
+    const text = "select current_setting('enable_seqscan') as seqscan, current_setting('plan_cache_mode') as plans";
+    const settingsOf = async (): Promise<unknown> => {
+      if (pool === null) return ((await db.sync.knex.raw(text)) as { rows: unknown[] }).rows[0];
+      const connection = await pool.acquireConnection() as { query(text: string): Promise<{ rows: unknown[] }> };
+      try {
+        return (await connection.query(text)).rows[0];
+      } finally {
+        await pool.releaseConnection(connection);
+      }
+    };
+    const settings = await Promise.all([1, 2, 3].map(settingsOf));
+    expect(settings).toEqual([1, 2, 3].map(() => ({ seqscan: 'on', plans: 'auto' })));
   });
 
   it('a batch with an event the database refuses stores that one as failed and applies the others', async () => {
@@ -270,7 +298,7 @@ describe.each(testDialects())('apply path on %s', (dialect) => {
         envelope('subscription_created', { customer: customer('cust_bad', 1000), subscription: pc1Subscription('sub_bad', 'cust_bad', 1000) }, { id: 'ev_bad' }),
         envelope('customer_created', { customer: customer('cust_ok2', 1000) }, { id: 'ev_ok2' }),
       ];
-      const results = await ingestEvents(db.sync, batch.map((event) => ({ event: parseEnvelope(event), payload: event })), 'webhook');
+      const results = await ingestEvents(deps, batch.map((event) => ({ event: parseEnvelope(event), payload: event })), 'webhook');
       expect(results.map((r) => [r.eventId, r.status, r.duplicate])).toEqual([['ev_ok1', 'applied', false], ['ev_bad', 'failed', false], ['ev_ok2', 'applied', false]]);
       expect(results[1]?.error).toMatch(/^database rejected the event: /);
       // The refused event leaves no partial rows (its customer was in the same savepoint), yet is in the inbox for a replay.
