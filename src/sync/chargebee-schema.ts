@@ -1,8 +1,10 @@
 import { z } from 'zod';
 
 /**
- * Boundary schemas for what Chargebee sends. Only the fields we keep are typed; everything else
- * passes through untouched (the raw payload is stored in the inbox anyway).
+ * Boundary schemas for what Chargebee sends. Only the fields we keep are typed. The event envelope
+ * passes everything else through; a resource keeps only its typed fields (the raw payload is stored
+ * in the inbox anyway): copying the rest cost more than validating what is kept, and every resource
+ * of a webhook is copied once more to the writer thread.
  */
 // Up to the year 9999: a larger number is not a Chargebee time and would not fit a timestamp column.
 const unix = z.number().int().nonnegative().max(253_402_300_799);
@@ -52,8 +54,10 @@ export const customerSchema = z
     resource_version: optionalInt,
     deleted: z.boolean().nullish(),
     meta_data: metaData,
-  })
-  .passthrough();
+    // Custom fields of the integration guide; any type (a key is taken only from a non-empty string).
+    cf_customer_id: z.unknown().optional(),
+    cf_partner_key: z.unknown().optional(),
+  });
 export type ChargebeeCustomer = z.infer<typeof customerSchema>;
 
 export const subscriptionItemSchema = z
@@ -63,8 +67,7 @@ export const subscriptionItemSchema = z
     quantity: optionalInt,
     unit_price: optionalInt,
     amount: optionalInt,
-  })
-  .passthrough();
+  });
 
 export const subscriptionSchema = z
   .object({
@@ -90,8 +93,7 @@ export const subscriptionSchema = z
     updated_at: optionalUnix,
     resource_version: optionalInt,
     deleted: z.boolean().nullish(),
-  })
-  .passthrough();
+  });
 export type ChargebeeSubscription = z.infer<typeof subscriptionSchema>;
 
 export const transactionSchema = z
@@ -110,7 +112,6 @@ export const transactionSchema = z
     resource_version: optionalInt,
     deleted: z.boolean().nullish(),
     refunded_txn_id: optionalString,
-    linked_invoices: z.array(z.object({ invoice_id: z.string() }).passthrough()).nullish(),
-  })
-  .passthrough();
+    linked_invoices: z.array(z.object({ invoice_id: z.string() })).nullish(),
+  });
 export type ChargebeeTransaction = z.infer<typeof transactionSchema>;
