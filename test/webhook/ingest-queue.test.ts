@@ -21,6 +21,42 @@ describe('IngestQueue', () => {
     expect(batches).toEqual([['a'], ['b', 'c', 'd']]);
   });
 
+  it('starts another transaction while one is in flight only once as many events wait as the last one took', async () => {
+    const batches: string[][] = [];
+    const releases: (() => void)[] = [];
+    const queue = new IngestQueue((items) => {
+      batches.push(items.map((i) => i.event.id));
+      return new Promise((resolve) => releases.push(() => resolve(applied(items))));
+    }, { maxBatch: 10, maxConcurrent: 2, maxPending: 100 });
+    const submit = (id: string) => queue.submit(event(id), {});
+    // Lets the queue see a transaction end (its bookkeeping runs after the callers are answered).
+    const endOldest = async () => {
+      releases.shift()?.();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    };
+
+    const first = [submit('a'), submit('b')];
+    // [a] in flight; b alone is as many events as [a] had: it takes the second slot at once.
+    expect(batches).toEqual([['a'], ['b']]);
+    const large = ['l1', 'l2', 'l3', 'l4'].map(submit);
+    expect(batches).toHaveLength(2); // both slots busy
+    await endOldest();
+    expect(batches[2]).toEqual(['l1', 'l2', 'l3', 'l4']);
+    await endOldest(); // [b] ends: [l1-l4] is in flight, a slot is free
+    const few = ['f1', 'f2'].map(submit);
+    // 2 waiting < 4 in the last batch: they wait for the one in flight instead of taking the slot.
+    expect(batches).toHaveLength(3);
+    await endOldest();
+    expect(batches[3]).toEqual(['f1', 'f2']);
+    // With [f1, f2] in flight, two more waiting are as many: they take the free slot.
+    const more = ['m1', 'm2'].map(submit);
+    expect(batches[4]).toEqual(['m1', 'm2']);
+    await endOldest();
+    await endOldest();
+    await Promise.all([...first, ...large, ...few, ...more]);
+    await queue.drained();
+  });
+
   it('rejects the batch of a writer that throws instead of returning a promise, and goes on', async () => {
     let calls = 0;
     const queue = new IngestQueue((items) => {
