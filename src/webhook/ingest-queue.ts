@@ -39,8 +39,8 @@ interface Waiting {
  * While a transaction is in flight, another starts only once at least as many events wait as the
  * last one started with; fewer wait for a transaction to end. Every transaction costs the same few
  * round trips and statements whatever its size, so under load this keeps batches large instead of
- * splitting what arrives between the slots (measured in the webhook bench, concurrency 16 and 64,
- * side by side: 10–30% more events/s on PostgreSQL and 10–15% on SQLite, with p99 no higher).
+ * splitting what arrives between the slots (side by side, the service driven over HTTP with the
+ * bench's event mix at concurrency 16 and 64: 10–30% more events/s on PostgreSQL, 10–15% on SQLite).
  */
 export class IngestQueue {
   private waiting: Waiting[] = [];
