@@ -75,7 +75,8 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
   };
   const ingestQueue = new IngestQueue(writer ? writer.ingest : (items, origin) => ingestEvents(sync, items, origin), {
     maxBatch: env.WEBHOOK_BATCH_MAX,
-    // SQLite has one writer: its thread takes two batches, so the next is there when one commits.
+    // SQLite has one writer: its thread takes a second batch (once as many events wait as the last
+    // one took, see IngestQueue), so the next is there when one commits.
     maxConcurrent: sync.dialect === 'sqlite' ? (writer ? 2 : 1) : writer ? env.WEBHOOK_CONCURRENCY : inPoolConcurrency,
     maxPending: env.WEBHOOK_MAX_PENDING,
   });
