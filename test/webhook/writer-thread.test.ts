@@ -138,7 +138,9 @@ describe.each(testDialects())('webhook writer thread on %s, on its own', (dialec
 
     const [retry] = await writer.ingest([item('ev_inflight')], 'webhook');
     expect(retry?.status).toBe('applied');
-    expect(retry?.duplicate).toBe(settled === 'committed');
+    // Answered: the retry is a duplicate. Refused: the thread may have ended before or after its
+    // COMMIT reached the server (the sender's retry is then a duplicate), never with half of it.
+    if (settled === 'committed') expect(retry?.duplicate).toBe(true);
     expect(await count(db, 'webhook_event', { event_id: 'ev_inflight' })).toBe(1);
     expect(await count(db, 'customer', { id: 'c_ev_inflight' })).toBe(1);
   }, 20_000);
