@@ -97,20 +97,23 @@ class PostgresSql implements Sql {
   }
 
   query<T>(text: string, params: readonly SqlParam[] = []): Promise<T[]> {
-    const converted = toPgPlaceholders(text);
-    const name = preparedStatementName(converted);
-    return this.afterUnanswered(this.connection.query(name === undefined ? { text: converted, values: params as unknown[] } : { name, text: converted, values: params as unknown[] }))
-      .then((result) => result.rows as T[]);
+    return this.afterUnanswered(this.issue(text, params)).then((result) => result.rows as T[]);
   }
 
-  async send(text: string, params?: readonly SqlParam[]): Promise<void> {
+  async send(text: string, params: readonly SqlParam[] = []): Promise<void> {
     if (!this.pipelined) {
       await this.query(text, params);
       return;
     }
+    this.sent(this.issue(text, params));
+  }
+
+  /** Hands the statement to the driver, as a named prepared statement where it has a name. */
+  private issue(text: string, params: readonly SqlParam[]) {
     const converted = toPgPlaceholders(text);
     const name = preparedStatementName(converted);
-    this.sent(this.connection.query(name === undefined ? { text: converted, values: (params ?? []) as unknown[] } : { name, text: converted, values: (params ?? []) as unknown[] }));
+    const values = params as unknown[];
+    return this.connection.query(name === undefined ? { text: converted, values } : { name, text: converted, values });
   }
 
   /**

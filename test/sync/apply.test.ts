@@ -34,6 +34,14 @@ describe.each(variants)('apply path on %s (pipelined: %s)', (dialect, pipelined)
   });
   beforeEach(() => db.reset());
 
+  /** Records a signup in a transaction left open (holding its key's lock); resolves to what commits it. */
+  const uncommittedSignup = (customerKey: string, partnerKey: string) => new Promise<() => void>((held) => {
+    void db.sync.knex.transaction(async (trx) => {
+      await recordSignup(trx, dialect, { customerKey, partnerKey });
+      await new Promise<void>((commit) => held(commit));
+    });
+  });
+
   it('applies the shared samples cleanly', async () => {
     for (const name of ['customer_created', 'subscription_created', 'payment_succeeded']) {
       expect((await ingest(sample(name))).status).toBe('applied');
@@ -190,15 +198,7 @@ describe.each(variants)('apply path on %s (pipelined: %s)', (dialect, pipelined)
 
     it.runIf(dialect === 'postgresql')('a signup committed while a keyless customer update waits on its key is not lost', async () => {
       await ingest(envelope('customer_created', { customer: customer('c_race', 1000, { cf_customer_id: 'ck_race' }) }));
-      let commitSignup!: () => void;
-      const signupHeld = new Promise<void>((held) => {
-        void db.sync.knex.transaction(async (trx) => {
-          await recordSignup(trx, dialect, { customerKey: 'ck_race', partnerKey: 'p_race' });
-          held();
-          await new Promise<void>((resolve) => { commitSignup = resolve; });
-        });
-      });
-      await signupHeld;
+      const commitSignup = await uncommittedSignup('ck_race', 'p_race');
       // A newer state without keys: its stored key's lock is held by the uncommitted signup.
       const update = ingest(envelope('customer_changed', { customer: customer('c_race', 2000, { first_name: 'Grace' }) }));
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -208,15 +208,7 @@ describe.each(variants)('apply path on %s (pipelined: %s)', (dialect, pipelined)
     });
 
     it.runIf(dialect === 'postgresql')('a new customer whose key has a signup being committed waits for it, and is attributed by it', async () => {
-      let commitSignup!: () => void;
-      const signupHeld = new Promise<void>((held) => {
-        void db.sync.knex.transaction(async (trx) => {
-          await recordSignup(trx, dialect, { customerKey: 'ck_wait', partnerKey: 'p_wait' });
-          held();
-          await new Promise<void>((resolve) => { commitSignup = resolve; });
-        });
-      });
-      await signupHeld;
+      const commitSignup = await uncommittedSignup('ck_wait', 'p_wait');
       // The key's lock (taken with the inbox insert) is held by the uncommitted signup.
       let done = false;
       const created = ingest(envelope('customer_created', { customer: customer('c_wait', 1000, { cf_customer_id: 'ck_wait' }) }))
