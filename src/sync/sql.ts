@@ -223,11 +223,19 @@ const driverSql = (connection: unknown, dialect: Dialect): Sql =>
  */
 const pgBegin = 'begin; set local enable_seqscan = off; set local plan_cache_mode = force_generic_plan';
 
-/** knex's connection pool, as far as it is used here. */
-interface Pool {
+/** knex's connection pool, as far as inTransaction uses it (the writer thread's pools offer the same). */
+export interface TransactionPool {
   acquireConnection(): Promise<unknown>;
   releaseConnection(connection: unknown): Promise<unknown>;
 }
+
+/** How knex marks a connection its pool must destroy instead of reusing (the reason, or undefined). */
+interface Disposable {
+  __knex__disposed?: unknown;
+}
+
+/** The mark inTransaction leaves on a connection whose rollback failed: it must not be used again. */
+export const disposalOf = (connection: unknown): unknown => (connection as Disposable).__knex__disposed;
 
 /**
  * Runs `work` in a transaction of its own on a connection of knex's pool, with BEGIN and COMMIT sent
@@ -237,7 +245,7 @@ interface Pool {
  * A connection whose rollback fails is marked disposed: knex's pool destroys it instead of reusing it.
  */
 export async function inTransaction<T>(knex: Knex, dialect: Dialect, work: (sql: Sql) => Promise<T>): Promise<T> {
-  const pool = knex.client as Pool;
+  const pool = knex.client as TransactionPool;
   const connection = await pool.acquireConnection();
   const sql = driverSql(connection, dialect);
   try {
@@ -255,7 +263,7 @@ export async function inTransaction<T>(knex: Knex, dialect: Dialect, work: (sql:
       const open = dialect !== 'sqlite' || (connection as { inTransaction?: boolean }).inTransaction !== false;
       if (open) {
         await sql.query('rollback').catch((rollbackError: unknown) => {
-          (connection as { __knex__disposed?: unknown }).__knex__disposed = rollbackError;
+          (connection as Disposable).__knex__disposed = rollbackError;
         });
       }
       throw error;

@@ -5,17 +5,13 @@
 import { createRequire } from 'node:module';
 import pg from 'pg';
 import { setUpSqliteConnection } from '../db/sqlite-connection.js';
+import { disposalOf, type TransactionPool } from '../sync/sql.js';
 import type { WriterData } from './writer-thread.js';
 
-/** The pool `inTransaction` (sync/sql.ts) takes its connection from, as knex's pool offers it. */
-export interface Pool {
-  acquireConnection(): Promise<unknown>;
-  releaseConnection(connection: unknown): Promise<void>;
+/** A pool `inTransaction` takes its connections from, and that the thread closes when it stops. */
+export interface Pool extends TransactionPool {
   end(): Promise<void>;
 }
-
-/** inTransaction marks a connection whose rollback failed: it must not be used again. */
-const disposed = (connection: unknown) => (connection as { __knex__disposed?: unknown }).__knex__disposed;
 
 interface SqliteConnection {
   prepare(sql: string): unknown;
@@ -38,7 +34,7 @@ export function sqlitePool(data: Pick<WriterData, 'driver' | 'location'>): Pool 
   return {
     acquireConnection: async () => (connection ??= open()),
     releaseConnection: async (released) => {
-      if (disposed(released) === undefined) return;
+      if (disposalOf(released) === undefined) return;
       if (connection === released) connection = null;
       try {
         (released as SqliteConnection).close();
@@ -68,7 +64,7 @@ export function postgresPool(location: string, max: number): Pool {
   return {
     acquireConnection: () => pool.connect(),
     releaseConnection: async (connection) => {
-      const broken = disposed(connection);
+      const broken = disposalOf(connection);
       // A truthy argument makes the pool close the connection instead of keeping it.
       (connection as pg.PoolClient).release(broken === undefined ? undefined : broken instanceof Error ? broken : true);
     },
