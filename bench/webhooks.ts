@@ -16,7 +16,10 @@ interface Case {
   ratio: number;
 }
 
-async function measureEngine(engine: Case['engine'], postgresUrl: string | null, seconds: number, warmup: number): Promise<Case[]> {
+/** Concurrency of the warm-up each engine starts with (see `processWarmup`). */
+const processWarmupConcurrency = 16;
+
+async function measureEngine(engine: Case['engine'], postgresUrl: string | null, seconds: number, warmup: number, processWarmup: number): Promise<Case[]> {
   const create = (label: string) => (engine === 'postgresql' ? createPostgresDatabase(postgresUrl as string, label) : createSqliteDatabase());
   const serviceDb = await create('svc');
   const baselineDb = await create('raw');
@@ -24,6 +27,10 @@ async function measureEngine(engine: Case['engine'], postgresUrl: string | null,
   const cases: Case[] = [];
   try {
     await service.start();
+    // A fresh process runs cold code: without this, the first level (concurrency 1) measured V8
+    // compiling the hot paths as much as the service running them. Both sides get the same.
+    await measureService(service, serviceDb, processWarmupConcurrency, processWarmup, 0, `${engine[0]}warm`);
+    await measureBaseline(baselineDb, processWarmupConcurrency, processWarmup, 0, `${engine[0]}warm`);
     for (const concurrency of levels) {
       const run = `${engine[0]}${concurrency}`;
       const serviceFigures = await measureService(service, serviceDb, concurrency, seconds, warmup, run);
@@ -47,7 +54,7 @@ async function measureService(service: ServiceProcess, db: BenchDatabase, concur
   const load = (label: string, secs: number) => loadWebhooks({
     url: service.url, authorization: serviceAuthHeader, concurrency, seconds: secs, nextBody: eventMix({ runId: `${run}${label}`, seed: 7 }).next,
   });
-  await load('w', warmup);
+  if (warmup > 0) await load('w', warmup);
   // Not emptied between levels (see `notes`): the inbox figures are what this level added.
   const stored = await db.inbox();
   const before = readCpu(service.pid);
@@ -63,7 +70,7 @@ async function measureBaseline(db: BenchDatabase, concurrency: number, seconds: 
     const loop = (label: string, secs: number) => closedLoop({
       concurrency, seconds: secs, nextBody: eventMix({ runId: `${run}${label}`, seed: 7 }).next, worker: (i) => writer.worker(i),
     });
-    await loop('bw', warmup);
+    if (warmup > 0) await loop('bw', warmup);
     const before = readCpu(undefined);
     const figures = await loop('bm', seconds);
     return { ...figures, cpuMicrosPerEvent: cpuPerEvent(before, readCpu(undefined), figures.events) };
@@ -78,9 +85,10 @@ const pgCpu = (c: Case, cpu: CpuReading) => (c.engine === 'postgresql' ? String(
 export const run: Bench = async ({ quick, postgresUrl }) => {
   const seconds = quick ? 3 : 8;
   const warmup = quick ? 1 : 2;
+  const processWarmup = quick ? 2 : 6;
   const engines: Case['engine'][] = postgresUrl ? ['postgresql', 'sqlite'] : ['sqlite'];
   const cases: Case[] = [];
-  for (const engine of engines) cases.push(...(await measureEngine(engine, postgresUrl, seconds, warmup)));
+  for (const engine of engines) cases.push(...(await measureEngine(engine, postgresUrl, seconds, warmup, processWarmup)));
 
   // SQLite's own ceiling for these writes, batched as group commit batches them (see baselines.ts).
   const ceilingDb = await createSqliteDatabase();
@@ -106,6 +114,7 @@ export const run: Bench = async ({ quick, postgresUrl }) => {
     config: {
       measureSeconds: seconds,
       warmupSeconds: warmup,
+      processWarmup: `${processWarmup} s at concurrency ${processWarmupConcurrency}, service and baseline, before the first level of each engine`,
       concurrency: levels,
       mix: '30% customer_changed, 17.5% subscription_changed PC1, 17.5% PC2, 35% payment_succeeded (invoice 3.2/4.4/5.6 KB); 10% duplicates',
       bodyBytes: bodySizes(),

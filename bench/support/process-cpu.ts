@@ -12,6 +12,11 @@ export interface CpuReading {
   bench: number;
 }
 
+/** A reading: the groups' seconds, and each PostgreSQL process's own (see cpuPerEvent). */
+export interface CpuSnapshot extends CpuReading {
+  postgresByPid: Map<string, number>;
+}
+
 const ticksPerSecond = 100;
 
 function processTimes(pid: string): { comm: string; seconds: number } | null {
@@ -26,8 +31,8 @@ function processTimes(pid: string): { comm: string; seconds: number } | null {
   }
 }
 
-export function readCpu(servicePid: number | undefined): CpuReading {
-  const reading: CpuReading = { service: 0, postgres: 0, bench: processTimes(String(process.pid))?.seconds ?? 0 };
+export function readCpu(servicePid: number | undefined): CpuSnapshot {
+  const reading: CpuSnapshot = { service: 0, postgres: 0, bench: processTimes(String(process.pid))?.seconds ?? 0, postgresByPid: new Map() };
   if (servicePid !== undefined) reading.service = processTimes(String(servicePid))?.seconds ?? 0;
   let pids: string[] = [];
   try {
@@ -37,13 +42,22 @@ export function readCpu(servicePid: number | undefined): CpuReading {
   }
   for (const pid of pids) {
     const times = processTimes(pid);
-    if (times?.comm === 'postgres') reading.postgres += times.seconds;
+    if (times?.comm !== 'postgres') continue;
+    reading.postgres += times.seconds;
+    reading.postgresByPid.set(pid, times.seconds);
   }
   return reading;
 }
 
-/** CPU microseconds per event of each group between two readings (PostgreSQL backends that exited in between are missed). */
-export function cpuPerEvent(before: CpuReading, after: CpuReading, events: number): CpuReading {
-  const per = (a: number, b: number) => (events > 0 ? Math.round(((b - a) * 1e6) / events) : 0);
-  return { service: per(before.service, after.service), postgres: per(before.postgres, after.postgres), bench: per(before.bench, after.bench) };
+/**
+ * CPU microseconds per event of each group between two readings. PostgreSQL's is summed per
+ * process: one that started in between counts whole, one that exited in between is missed (its
+ * time since `before` is unknown). Subtracting the two totals instead made a run whose previous
+ * level's backends were still exiting at `before` report negative PostgreSQL CPU.
+ */
+export function cpuPerEvent(before: CpuSnapshot, after: CpuSnapshot, events: number): CpuReading {
+  const per = (seconds: number) => (events > 0 ? Math.round((seconds * 1e6) / events) : 0);
+  let postgres = 0;
+  for (const [pid, seconds] of after.postgresByPid) postgres += Math.max(0, seconds - (before.postgresByPid.get(pid) ?? 0));
+  return { service: per(after.service - before.service), postgres: per(postgres), bench: per(after.bench - before.bench) };
 }
