@@ -130,7 +130,7 @@ export const run: Bench = async ({ quick, postgresUrl }) => {
       'SQLite baseline is synchronous: its workers take turns, so its latency is the write plus waiting for the other workers\' writes.',
       'Each database keeps its rows from one level to the next (warm-up included), as a live database does. Emptying it (TRUNCATE, then VACUUM ANALYZE) before each level made PostgreSQL analyze the growing tables again every few hundred rows and replan every prepared statement each time: 412-433 against 293-307 µs of PostgreSQL CPU per event at concurrency 64, side by side.',
       'sqliteCeiling: the same raw SQL in one loop, 16 events per transaction, checkpoint every 8000 pages: what SQLite itself allows here.',
-      'cpuMicrosPerEvent: CPU time (user + system, from /proc) per event answered or committed during the measured window, of the service process, of all PostgreSQL processes, and of the bench process (the loader, or the in-process baseline). 2 cores give 2,000,000 µs per second: events/s can not exceed 2e6 / (their sum).',
+      'cpuMicrosPerEvent: CPU time (user + system, from /proc) per event answered or committed during the measured window, of the service process, of all PostgreSQL processes (summed per process: one that exits during the window is missed), and of the bench process (the loader, or the in-process baseline). 2 cores give 2,000,000 µs per second: events/s can not exceed 2e6 / (their sum).',
     ],
     table: formatTable(
       ['engine', 'conc', 'service ev/s', 'p50 ms', 'p99 ms', 'fail', 'CPU µs/ev svc+pg+loader', 'baseline ev/s', 'base p99', 'base CPU µs/ev client+pg', 'ratio'],
