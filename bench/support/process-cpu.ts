@@ -52,8 +52,10 @@ export function readCpu(servicePid: number | undefined): CpuSnapshot {
 /**
  * CPU microseconds per event of each group between two readings. PostgreSQL's is summed per
  * process: one that started in between counts whole, one that exited in between is missed (its
- * time since `before` is unknown). Subtracting the two totals instead made a run whose previous
- * level's backends were still exiting at `before` report negative PostgreSQL CPU.
+ * time since `before` is unknown). Subtracting the two totals instead took away all the CPU of a
+ * backend that exited in between: the webhook bench's baseline ran while the idle service's pool
+ * closed its connections (node-postgres closes an idle one after 10 s), and showed 64 µs of
+ * PostgreSQL CPU per event at concurrency 1 (once −163) instead of ~530.
  */
 export function cpuPerEvent(before: CpuSnapshot, after: CpuSnapshot, events: number): CpuReading {
   const per = (seconds: number) => (events > 0 ? Math.round((seconds * 1e6) / events) : 0);
