@@ -6,14 +6,16 @@ import { readdirSync, readFileSync } from 'node:fs';
  * every reading is empty and the bench reports no split.
  */
 export interface CpuReading {
-  /** Seconds per group: `service` (the pid given), `postgres` (every process named postgres), `bench` (this process). */
+  /** CPU µs per event of each group (cpuPerEvent): `service` (the pid given), `postgres` (every process named postgres), `bench` (this process). */
   service: number;
   postgres: number;
   bench: number;
 }
 
-/** A reading: the groups' seconds, and each PostgreSQL process's own (see cpuPerEvent). */
-export interface CpuSnapshot extends CpuReading {
+/** A reading: the service's and this process's seconds, and each PostgreSQL process's own (see cpuPerEvent). */
+export interface CpuSnapshot {
+  service: number;
+  bench: number;
   postgresByPid: Map<string, number>;
 }
 
@@ -32,7 +34,7 @@ function processTimes(pid: string): { comm: string; seconds: number } | null {
 }
 
 export function readCpu(servicePid: number | undefined): CpuSnapshot {
-  const reading: CpuSnapshot = { service: 0, postgres: 0, bench: processTimes(String(process.pid))?.seconds ?? 0, postgresByPid: new Map() };
+  const reading: CpuSnapshot = { service: 0, bench: processTimes(String(process.pid))?.seconds ?? 0, postgresByPid: new Map() };
   if (servicePid !== undefined) reading.service = processTimes(String(servicePid))?.seconds ?? 0;
   let pids: string[] = [];
   try {
@@ -42,9 +44,7 @@ export function readCpu(servicePid: number | undefined): CpuSnapshot {
   }
   for (const pid of pids) {
     const times = processTimes(pid);
-    if (times?.comm !== 'postgres') continue;
-    reading.postgres += times.seconds;
-    reading.postgresByPid.set(pid, times.seconds);
+    if (times?.comm === 'postgres') reading.postgresByPid.set(pid, times.seconds);
   }
   return reading;
 }
